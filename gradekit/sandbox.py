@@ -1,0 +1,134 @@
+"""Launcher of the student's kernel: limits, privilege drop, then ipykernel.
+
+Run as ``python -m gradekit.sandbox [--uid N --gid N] -f <connection_file>``
+with cwd = the submission's fresh working directory. It imports only the
+standard library, sets resource limits, drops root privileges when asked
+(so student code cannot read grader files such as the spec), then *replaces
+itself* with ipykernel (``os.execve``): the kernel keeps this process id, so
+the grader's process-group kill reaches it.
+
+:func:`kernel_env` builds the scrubbed environment the grader passes in;
+:func:`launch_command` is the argv the grader starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+NOBODY = 65534
+MAX_PROCESSES = 512  # threads count too: torch/OpenMP pools spawn many
+MAX_FILE_BYTES = 200 * 1024 * 1024
+# Variables the kernel may inherit; everything else (JUPYTER_*, PYTHONPATH,
+# tokens, CI secrets) is dropped.
+KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "TZ")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def kernel_env(workdir: Path) -> dict[str, str]:
+    """The scrubbed environment of a kernel whose home is ``workdir``."""
+    env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env.setdefault("LANG", "C.UTF-8")
+    tmp = workdir / ".tmp"
+    env.update(
+        HOME=str(workdir),
+        TMPDIR=str(tmp),
+        MPLCONFIGDIR=str(tmp / "mpl"),
+        IPYTHONDIR=str(tmp / "ipython"),
+        MPLBACKEND="Agg",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def launch_command(connection_file: Path, uid: int | None = None) -> list[str]:
+    """argv starting this launcher (and then the kernel) for one session."""
+    cmd = [sys.executable, "-m", "gradekit.sandbox", "-f", str(connection_file)]
+    if uid is not None:
+        cmd += ["--uid", str(uid), "--gid", str(uid)]
+    return cmd
+
+
+def launcher_env(workdir: Path) -> dict[str, str]:
+    """kernel_env + just enough for ``-m gradekit.sandbox`` to import."""
+    return {**kernel_env(workdir), "PYTHONPATH": str(PROJECT_ROOT)}
+
+
+def sandbox_uid() -> int | None:
+    """The uid kernels run as: ``nobody`` when we are root and it can run
+    this interpreter, else ``None`` (no drop possible: we are not root, or
+    the interpreter lives where ``nobody`` cannot read, e.g. under /root)."""
+    if os.geteuid() != 0:
+        return None
+    return NOBODY if interpreter_usable_by(NOBODY) else None
+
+
+def interpreter_usable_by(uid: int) -> bool:
+    """Whether ``uid`` can start this interpreter and import its stdlib."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", "import encodings, json"],
+            user=uid, group=uid, extra_groups=[], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, cwd="/",
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def set_limits() -> None:
+    """Limits the kernel cannot raise again (hard = soft)."""
+    for limit, value in (
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, MAX_PROCESSES),
+        (resource.RLIMIT_FSIZE, MAX_FILE_BYTES),
+    ):
+        resource.setrlimit(limit, (value, value))
+    # No RLIMIT_AS: torch maps several GB of address space it never touches,
+    # so a useful cap breaks `import torch`; the grader's RSS watchdog
+    # enforces memory instead.
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.geteuid() != uid or os.getuid() != uid:  # pragma: no cover - defensive
+        raise SystemExit("sandbox: could not drop privileges")
+
+
+def kernel_argv(connection_file: str) -> list[str]:
+    return [
+        sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
+        "--HistoryManager.enabled=False",  # no sqlite history in the workdir
+        "--IPKernelApp.quiet=True",
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m gradekit.sandbox")
+    parser.add_argument("-f", dest="connection_file", required=True)
+    parser.add_argument("--uid", type=int)
+    parser.add_argument("--gid", type=int)
+    args = parser.parse_args(argv)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    set_limits()
+    if args.uid is not None:
+        drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
+    for key in ("TMPDIR", "MPLCONFIGDIR", "IPYTHONDIR"):  # after the drop: owned by the kernel
+        if key in env:
+            os.makedirs(env[key], exist_ok=True)
+    os.execve(sys.executable, kernel_argv(args.connection_file), env)
+
+
+if __name__ == "__main__":
+    main()
