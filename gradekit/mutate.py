@@ -131,3 +131,17 @@ def substitute_function(notebook: dict, code: str) -> dict:
     cell["outputs"] = []
     cell["execution_count"] = None
     return result
+
+
+def insert_cell_after(notebook: dict, name: str, code: str) -> dict:
+    """A copy of ``notebook`` with a new code cell running ``code`` placed
+    right after the cell that defines ``name`` (an "added cell" submission).
+    """
+    result = copy.deepcopy(notebook)
+    index = defining_cell_index(result, name)
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {},
+            "outputs": [], "source": code}
+    if any("id" in c for c in result["cells"]):
+        cell["id"] = f"added-{index + 1}"
+    result["cells"].insert(index + 1, cell)
+    return result

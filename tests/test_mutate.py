@@ -111,3 +111,16 @@ def test_substitute_replaces_helpers_the_mutant_redefines():
     out = substitute_function(nb, code)
     assert run_cells(out)["double"](1) == 5
     assert out["cells"][0]["source"].count("def helper") == 1
+
+
+def test_insert_cell_after_places_a_new_cell_after_the_definition():
+    from gradekit.mutate import insert_cell_after
+
+    nb = notebook(code_cell("def double(x):\n    return 2 * x\n"), code_cell("y = double(2)\n"))
+    out = insert_cell_after(nb, "double", "double = lambda x: 0\n")
+    assert [c["source"] for c in out["cells"]] == \
+        ["def double(x):\n    return 2 * x\n", "double = lambda x: 0\n", "y = double(2)\n"]
+    assert run_cells(out)["y"] == 0
+    assert len(nb["cells"]) == 2
+    with pytest.raises(ValueError, match="missing"):
+        insert_cell_after(nb, "missing", "pass\n")
