@@ -27,11 +27,13 @@ SUFFIXES = (".ipynb", ".zip")
 
 
 def find_submission(folder: Path, notebook: str) -> Path | None:
-    """The upload to grade: the notebook by its released name, else any .ipynb, else a .zip."""
-    files = sorted(p for p in Path(folder).rglob("*")
-                   if p.is_file() and p.suffix.lower() in SUFFIXES
-                   and not any(part.startswith(".") or part == "__MACOSX"
-                               for part in p.relative_to(folder).parts))
+    """The upload to grade: the notebook by its released name, else any .ipynb,
+    else a .zip; shallower files first (uploads of a whole folder nest it)."""
+    files = sorted((p for p in Path(folder).rglob("*")
+                    if p.is_file() and p.suffix.lower() in SUFFIXES
+                    and not any(part.startswith(".") or part == "__MACOSX"
+                                for part in p.relative_to(folder).parts)),
+                   key=lambda p: (len(p.relative_to(folder).parts), str(p)))
     for choose in (lambda p: p.name == notebook, lambda p: p.suffix.lower() == ".ipynb",
                    lambda p: True):
         found = [p for p in files if choose(p)]
