@@ -14,8 +14,8 @@ import re
 import sys
 from pathlib import Path
 
-from gradekit.assignfmt import (REGION_BODY, REGION_PROMPT, Master, has_solution_markers,
-                                parse_master, where)
+from gradekit.assignfmt import (REGION_BODY, REGION_PROMPT, REGION_SOLUTION, Master,
+                                has_solution_markers, parse_master, where)
 
 # Keys gradekit honours. Otter keys we do not implement are rejected on purpose:
 # a key that is silently ignored is worse than an error.
@@ -59,14 +59,15 @@ def rule_known_keys(m: Master) -> list[str]:
         if m.config["export_cell"].get("pdf", False):
             out.append(f"{m.path.name}: export_cell.pdf must be false (PDF export needs "
                        "pandoc/LaTeX, which student hubs lack)")
-    grading = m.config.get("grading") or {}
+    grading = m.config.get("grading") if isinstance(m.config.get("grading"), dict) else {}
     out += _unknown(grading, GRADING_KEYS, m.path.name, "grading")
     if grading.get("hidden_feedback", "hint") not in HIDDEN_FEEDBACK:
         out.append(f"{m.path.name}: grading.hidden_feedback must be one of {sorted(HIDDEN_FEEDBACK)}")
     for q in m.questions:
         at = where(m.path, q.cell, q.name)
         out += _unknown(q.config, QUESTION_KEYS, at, "question")
-        for r in q.config.get("rubric", []) or []:
+        rubric = q.config.get("rubric") if isinstance(q.config.get("rubric"), list) else []
+        for r in rubric:
             out += _unknown(r if isinstance(r, dict) else {}, RUBRIC_KEYS, at, "rubric item")
         for t in q.tests:
             out += _unknown(t.config, TEST_KEYS, where(m.path, t.cell, q.name), "test config")
@@ -163,6 +164,60 @@ def rule_duplicates(m: Master) -> list[str]:
     return out
 
 
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def rule_value_types(m: Master) -> list[str]:
+    """Values the builder relies on have the right shape (so it never crashes on them)."""
+    c, name, out = m.config, m.path.name, []
+    files = c.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        out.append(f"{name}: files must be a list of paths")
+    if "export_cell" in c and not isinstance(c["export_cell"], dict):
+        out.append(f"{name}: export_cell must be a mapping (e.g. {{pdf: false}})")
+    grading = c.get("grading", {})
+    if not isinstance(grading, dict):
+        out.append(f"{name}: grading must be a mapping")
+        grading = {}
+    out += [f"{name}: grading.{k} must be a positive number" for k in ("timeout", "cell_timeout", "memory_mb")
+            if k in grading and not (_is_number(grading[k]) and grading[k] > 0)]
+    for q in m.questions:
+        at = where(m.path, q.cell, q.name)
+        forbid = q.config.get("forbid", [])
+        if not isinstance(forbid, list) or not all(isinstance(f, str) for f in forbid):
+            out.append(f"{at}: forbid must be a list of dotted names")
+        rubric = q.config.get("rubric", [])
+        if not isinstance(rubric, list) or not all(
+                isinstance(r, dict) and _is_number(r.get("points")) and isinstance(r.get("criterion"), str)
+                for r in rubric):
+            out.append(f"{at}: rubric must be a list of {{points: <number>, criterion: <text>}}")
+        out += [f"{at}: {k} must be true or false" for k in ("manual", "all_or_nothing")
+                if k in q.config and not isinstance(q.config[k], bool)]
+        out += [f"{where(m.path, t.cell, q.name)}: hidden must be true or false"
+                for t in q.tests if "hidden" in t.config and not isinstance(t.config["hidden"], bool)]
+    return out
+
+
+def rule_solution_cell_types(m: Master) -> list[str]:
+    return [f"{where(m.path, p.cell, p.question)}: {p.cell.cell_type} cell in a SOLUTION block "
+            "(only code or markdown)"
+            for p in m.cells if p.region == REGION_SOLUTION and p.cell.cell_type not in ("code", "markdown")]
+
+
+def rule_safe_support_files(m: Master) -> list[str]:
+    """Support files go to students: never the master, the helpers, or anything outside the folder."""
+    helpers = (m.config.get("grading") or {}).get("helpers") if isinstance(m.config.get("grading"), dict) else None
+    out = []
+    for rel in m.config.get("files", []) if isinstance(m.config.get("files"), list) else []:
+        p = Path(str(rel))
+        if p.is_absolute() or ".." in p.parts:
+            out.append(f"{m.path.name}: support file {rel!r} must be a relative path inside the assignment folder")
+        elif p.suffix == ".ipynb" or (helpers and p == Path(helpers)):
+            out.append(f"{m.path.name}: support file {rel!r} would ship a notebook or the grader helpers to students")
+    return out
+
+
 def rule_side_files(m: Master) -> list[str]:
     out = []
     helpers = (m.config.get("grading") or {}).get("helpers")
@@ -176,7 +231,7 @@ def rule_side_files(m: Master) -> list[str]:
 
 RULES = (rule_delimiters_in_raw_cells, rule_known_keys, rule_name, rule_points, rule_tests,
          rule_test_code, rule_prompt_blocks, rule_markers_outside_solutions, rule_duplicates,
-         rule_side_files)
+         rule_side_files, rule_value_types, rule_solution_cell_types, rule_safe_support_files)
 
 
 def lint_requirements(path: str | Path) -> list[str]:
@@ -196,7 +251,11 @@ def lint_master(path: str | Path) -> list[str]:
     problems = list(m.problems)
     if m.cells:
         for rule in RULES:
-            problems += rule(m)
+            try:
+                problems += rule(m)
+            except (TypeError, AttributeError, ValueError) as exc:
+                # A value of the wrong shape; rule_value_types names it.
+                problems.append(f"{m.path.name}: {rule.__name__} skipped: {type(exc).__name__}: {exc}")
     requirements = Path(path).parent / "requirements.txt"
     if requirements.exists():
         problems += lint_requirements(requirements)

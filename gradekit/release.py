@@ -171,7 +171,9 @@ def release_one(master_path: Path, root: Path, out: Path, *, execute: bool) -> B
     build = build_assignment(parse_master(master_path), out, root)
     problems = verify_student_release(build.master, build.student_dir, build.public_tests)
     if problems:
-        raise ReleaseError("leak/layout check failed:\n" + "\n".join(problems))
+        shutil.rmtree(build.student_dir)  # never leave a leaking release where it could be published
+        raise ReleaseError(f"leak/layout check failed ({build.student_dir} removed):\n"
+                           + "\n".join(problems))
     log(f"{build.master.name}: built and verified in {time.perf_counter() - started:.1f}s")
     if execute:
         solution = execute_solution(build, out)

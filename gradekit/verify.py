@@ -2,13 +2,13 @@
 
 The leak check works from the master notebook, not from the build: it lists
 every *secret* (each solution line that otter's stripping removes, every line
-of a markdown solution, of a hidden test, of a reference answer, every rubric
-criterion), drops those that legitimately appear in what students should get
-(provided code, prompts, stubs left by stripping, public tests, support
-files), and then searches the raw bytes of every file under
-``student_release/`` for each remaining one, in plain, JSON-escaped and
-Python-repr forms. So a leak anywhere (a cell, its metadata or outputs, a
-stray file) is found, whatever produced it.
+of a markdown solution, of a hidden test, of the grader-side helpers, every
+rubric criterion), drops those that legitimately appear in what students
+should get (provided code, prompts, stubs left by stripping, public tests),
+and then searches the raw bytes of every file under ``student_release/``
+for each remaining one, in plain, JSON-escaped and Python-repr forms. So a
+leak anywhere (a cell, its metadata or outputs, a stray file) is found,
+whatever produced it.
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ def _raw_secrets(master: Master) -> list[Secret]:
                 out += [Secret(s, f"hidden test {q.name} - {i}") for s in _code_variants(t.code)]
         for r in q.config.get("rubric", []) or []:
             out += [Secret(s, f"rubric of {q.name}") for s in _lines(str(r.get("criterion", "")))]
+    helpers = (master.config.get("grading") or {}).get("helpers")
+    if helpers and (master.directory / helpers).is_file():
+        text = (master.directory / helpers).read_text(encoding="utf-8")
+        out += [Secret(s, f"grader helper line ({helpers})") for s in _lines(text)]
     return out
 
 
@@ -78,10 +82,8 @@ def legitimate_text(master: Master) -> str:
     for q in master.questions:
         parts += [t.code for t in q.tests if not t.hidden]
         parts.append(public_test_file(q) or "")
-    for rel in support_files(master):
-        path = master.directory / rel
-        if path.is_file():
-            parts.append(path.read_bytes().decode("utf-8", errors="ignore"))
+    # Support files are deliberately not "legitimate" here: a master notebook or
+    # grading.py shipped as a support file must be reported, not excused.
     return "\n".join(parts)
 
 

@@ -178,3 +178,28 @@ def test_main_exit_code(tmp_path, capsys, broken, expected):
     path = write_master(tmp_path, cells)
     assert main([str(path), "--root", str(PROJECT_ROOT)]) == expected
     assert ("delimiter in a markdown cell" in capsys.readouterr().err) == broken
+
+
+def test_values_of_the_wrong_shape(tmp_path):
+    cells = _replace(demo_master_cells(), "forbid: [numpy.convolve]", "forbid: numpy.convolve")
+    cells = _replace(cells, "timeout: 300", "timeout: soon")
+    problems = _lint(tmp_path, cells)
+    _only(problems, "question q1: forbid must be a list of dotted names")
+    _only(problems, "grading.timeout must be a positive number")
+
+
+def test_rubric_of_the_wrong_shape_does_not_crash_the_linter(tmp_path):
+    cells = _replace(demo_master_cells(), "- {points: 1, criterion: 'Mentions", "- {points: one, criterion: 'Mentions")
+    _only(_lint(tmp_path, cells), "rubric must be a list of {points: <number>, criterion: <text>}")
+
+
+def test_raw_cell_in_a_solution_block(tmp_path):
+    cells = demo_master_cells()
+    cells.insert(20, raw("a raw note"))
+    _only(_lint(tmp_path, cells), "raw cell in a SOLUTION block")
+
+
+@pytest.mark.parametrize("entry", ["../secret.txt", "grading.py", "demo.ipynb"])
+def test_support_files_must_not_ship_secrets(tmp_path, entry):
+    cells = _replace(demo_master_cells(), "files: [data/table.txt]", f"files: [data/table.txt, {entry}]")
+    _only(_lint(tmp_path, cells), f"support file {entry!r}")

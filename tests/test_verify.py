@@ -101,3 +101,15 @@ def test_tree_digests_and_differing_files(tmp_path):
     (tmp_path / "a" / "only").write_text("3")
     assert set(tree_digests(tmp_path / "a")) == {"same", "diff", "only"}
     assert differing_files(tmp_path / "a", tmp_path / "b") == ["diff", "only"]
+
+
+def test_shipping_the_helpers_as_a_support_file_is_a_leak(tmp_path):
+    from conftest import demo_master_cells, write_master
+
+    cells = [dict(c, source=c["source"].replace("files: [data/table.txt]",
+                                                "files: [data/table.txt, grading.py]"))
+             for c in demo_master_cells()]
+    m = parse_master(write_master(tmp_path, cells))
+    b = build_assignment(m, tmp_path / "out", PROJECT_ROOT)  # the linter would refuse; the check must too
+    problems = _verify(b)
+    assert f"{b.student_dir / 'grading.py'}: leaks grader helper line (grading.py): 'def oracle_double(x):'" in problems
