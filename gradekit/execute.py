@@ -124,6 +124,8 @@ class KernelSession:
         self.replay_log: list[str] = []  # code that ran without killing the kernel
         self.peak_rss_mb = 0.0
         self.restarts = 0
+        self.harness: str | None = None  # name of gradekit.remote's harness, once installed
+        self.incidents: list[str] = []  # kernel deaths/timeouts during grading calls
         self.tmp: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.client: BlockingKernelClient | None = None
@@ -268,6 +270,7 @@ class KernelSession:
         for source in self.replay_log:
             run = self.run_cell(source, capture=False)
             if run.died or run.timed_out:
+                self.stop_kernel()
                 raise SessionError(f"replay failed: {run.reason}")
 
     def death_reason(self) -> str:
@@ -355,3 +358,50 @@ class KernelSession:
                 self.client.get_shell_msg(timeout=0)
             except queue.Empty:
                 return
+
+
+@dataclass
+class NotebookRun:
+    """Outcome of running a sanitized notebook's cells in order."""
+
+    cells: list[CellRun] = field(default_factory=list)
+    timeouts: list[str] = field(default_factory=list)  # "<label>: <reason>"
+    crashes: list[str] = field(default_factory=list)  # kernel deaths (memory, exit, crash)
+    output: str = ""  # captured output, capped
+
+    @property
+    def problems(self) -> list[str]:
+        return self.timeouts + self.crashes
+
+
+def run_cells(session: KernelSession, sources: list[str], labels: list[str]) -> NotebookRun:
+    """Run cells in order. A cell that kills the kernel is dropped and a
+    fresh kernel replays the others; an interrupted cell is not replayed."""
+    result = NotebookRun()
+    for source, label in zip(sources, labels):
+        if session.remaining() <= 0:
+            result.timeouts.append(f"{label}: the submission's time limit "
+                                   f"({session.limits.timeout_s:.0f} s) ran out")
+            break
+        run = session.run_cell(source)
+        result.cells.append(run)
+        result.output += run.output
+        if run.died:
+            target = result.timeouts if run.timed_out else result.crashes
+            target.append(f"{label}: {run.reason}")
+            if not restart_for_next(session, result, label):
+                break
+        elif run.timed_out:
+            result.timeouts.append(f"{label}: {run.reason}")
+        else:
+            session.replay_log.append(source)
+    return result
+
+
+def restart_for_next(session: KernelSession, result: NotebookRun, label: str) -> bool:
+    try:
+        session.revive()
+        return True
+    except SessionError as exc:
+        result.crashes.append(f"after {label}: could not restart the kernel ({exc})")
+        return False

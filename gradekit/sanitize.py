@@ -29,10 +29,10 @@ class Sanitized:
     integrity: list[str] = field(default_factory=list)
     manual_answers: dict[str, str] = field(default_factory=dict)
 
-    def editable_code(self, question: str) -> str:
-        """Student-written code that may implement ``question`` (its region
-        plus cells added before any question)."""
-        return "\n\n".join(self.editable.get(question, []) + self.editable.get(None, []))
+    def editable_cells(self, question: str) -> list[str]:
+        """Student-written code cells that may implement ``question`` (its
+        region plus cells added before any question)."""
+        return self.editable.get(question, []) + self.editable.get(None, [])
 
 
 @dataclass
