@@ -1,5 +1,5 @@
 # attack: return objects that claim to equal anything
-# replaces: conv2d_forward
+# after: conv2d_backward
 # why: `out == expected` or `np.allclose(out, expected)` in the student's process would be fooled
 import numpy as np
 

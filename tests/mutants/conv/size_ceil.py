@@ -1,6 +1,6 @@
 # replaces: conv_output_size
 # expect: wrong
-# question: q_conv_output_size
+# question: q_output_size
 # why: rounds up (ceil) instead of down: counts a last window that does not fit
 import math
 

@@ -1,6 +1,6 @@
 # replaces: conv_output_size
 # expect: right
-# question: q_conv_output_size
+# question: q_output_size
 # why: floor via numpy, converted to a Python int
 import numpy as np
 
