@@ -115,10 +115,12 @@ def become_subreaper() -> None:
 class KernelSession:
     """One sandboxed kernel for one submission; use as a context manager."""
 
-    def __init__(self, support: dict[str, bytes], limits: Limits, *, uid: int | None = None):
+    def __init__(self, support: dict[str, bytes], limits: Limits, *,
+                 plan: sandbox.Plan | None = None):
         self.support = support
         self.limits = limits
-        self.uid = uid
+        self.plan = plan or sandbox.Plan()
+        self.uid = self.plan.uid
         self.deadline = time.monotonic() + limits.timeout_s
         self.output_left = limits.output_bytes
         self.replay_log: list[str] = []  # code that ran without killing the kernel
@@ -163,8 +165,8 @@ class KernelSession:
         self.give_to_kernel(conn)
         with open(self.tmp / "kernel.log", "ab") as log:  # staff diagnostics only
             self.proc = subprocess.Popen(
-                sandbox.launch_command(conn, self.uid), cwd=self.workdir,
-                env=sandbox.launcher_env(self.workdir), stdin=subprocess.DEVNULL,
+                sandbox.launch_command(conn, self.plan), cwd=self.workdir,
+                env=sandbox.launcher_env(self.workdir, self.plan), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
             )
         self.watchdog = MemoryWatchdog(self.proc.pid, self.limits.memory_mb, self.kill)

@@ -78,7 +78,7 @@ def grade_into(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
 def execute_and_judge(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
                       clean: Sanitized, limits: Limits) -> None:
     t = time.monotonic()
-    with KernelSession(support, limits, uid=sandbox.sandbox_uid()) as session:
+    with KernelSession(support, limits, plan=sandbox.plan()) as session:
         result.timings["kernel_start"] = round(time.monotonic() - t, 3)
         t = time.monotonic()
         run = run_cells(session, clean.code, clean.labels)

@@ -18,6 +18,8 @@ import os
 import resource
 import subprocess
 import sys
+import sysconfig
+from dataclasses import dataclass
 from pathlib import Path
 
 NOBODY = 65534
@@ -50,35 +52,61 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def launch_command(connection_file: Path, uid: int | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Plan:
+    """How kernels are started on this machine."""
+
+    uid: int | None = None  # drop to this uid (None: run as the grader's user)
+    python: str = sys.executable  # interpreter of the kernel
+    pythonpath: str | None = None  # site-packages it needs when not its own
+
+
+def launch_command(connection_file: Path, plan: Plan) -> list[str]:
     """argv starting this launcher (and then the kernel) for one session."""
-    cmd = [sys.executable, "-m", "gradekit.sandbox", "-f", str(connection_file)]
-    if uid is not None:
-        cmd += ["--uid", str(uid), "--gid", str(uid)]
+    cmd = [sys.executable, "-m", "gradekit.sandbox", "-f", str(connection_file),
+           "--python", plan.python]
+    if plan.uid is not None:
+        cmd += ["--uid", str(plan.uid), "--gid", str(plan.uid)]
     return cmd
 
 
-def launcher_env(workdir: Path) -> dict[str, str]:
-    """kernel_env + just enough for ``-m gradekit.sandbox`` to import."""
-    return {**kernel_env(workdir), "PYTHONPATH": str(PROJECT_ROOT)}
+def launcher_env(workdir: Path, plan: Plan) -> dict[str, str]:
+    """kernel_env + just enough for ``-m gradekit.sandbox`` to import; the
+    launcher puts ``KERNEL_PYTHONPATH`` in place of ``PYTHONPATH``."""
+    env = {**kernel_env(workdir), "PYTHONPATH": str(PROJECT_ROOT)}
+    if plan.pythonpath:
+        env["KERNEL_PYTHONPATH"] = plan.pythonpath
+    return env
 
 
-def sandbox_uid() -> int | None:
-    """The uid kernels run as: ``nobody`` when we are root and it can run
-    this interpreter, else ``None`` (no drop possible: we are not root, or
-    the interpreter lives where ``nobody`` cannot read, e.g. under /root)."""
+def plan() -> Plan:
+    """Drop to ``nobody`` when we are root. The kernel needs an interpreter
+    ``nobody`` can run: ours, or else a system Python of the same version
+    given our site-packages (e.g. when ours lives under a 0700 /root)."""
     if os.geteuid() != 0:
-        return None
-    return NOBODY if interpreter_usable_by(NOBODY) else None
+        return Plan()
+    if usable_by(NOBODY, sys.executable, None):
+        return Plan(NOBODY)
+    site = os.pathsep.join(dict.fromkeys(
+        sysconfig.get_paths()[k] for k in ("purelib", "platlib")))
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (f"/usr/bin/{version}", f"/usr/local/bin/{version}"):
+        if os.path.exists(candidate) and usable_by(NOBODY, candidate, site):
+            return Plan(NOBODY, candidate, site)
+    return Plan()  # no drop possible: a documented limitation
 
 
-def interpreter_usable_by(uid: int) -> bool:
-    """Whether ``uid`` can start this interpreter and import its stdlib."""
+def usable_by(uid: int, python: str, pythonpath: str | None) -> bool:
+    """Whether ``uid`` can start ``python`` and import a compiled dependency."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    probe = f"import sys, zmq; assert sys.version_info[:2] == {tuple(sys.version_info[:2])}"
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-c", "import encodings, json"],
-            user=uid, group=uid, extra_groups=[], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, cwd="/",
+            [python, "-s", "-c", probe], user=uid, group=uid, extra_groups=[], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            timeout=30, cwd="/",
         )
     except (OSError, subprocess.SubprocessError):
         return False
@@ -106,9 +134,9 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise SystemExit("sandbox: could not drop privileges")
 
 
-def kernel_argv(connection_file: str) -> list[str]:
+def kernel_argv(python: str, connection_file: str) -> list[str]:
     return [
-        sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
+        python, "-s", "-m", "ipykernel_launcher", "-f", connection_file,
         "--HistoryManager.enabled=False",  # no sqlite history in the workdir
         "--IPKernelApp.quiet=True",
     ]
@@ -117,17 +145,20 @@ def kernel_argv(connection_file: str) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gradekit.sandbox")
     parser.add_argument("-f", dest="connection_file", required=True)
+    parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--uid", type=int)
     parser.add_argument("--gid", type=int)
     args = parser.parse_args(argv)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERNEL_PYTHONPATH")}
+    if os.environ.get("KERNEL_PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["KERNEL_PYTHONPATH"]
     set_limits()
     if args.uid is not None:
         drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
     for key in ("TMPDIR", "MPLCONFIGDIR", "IPYTHONDIR"):  # after the drop: owned by the kernel
         if key in env:
             os.makedirs(env[key], exist_ok=True)
-    os.execve(sys.executable, kernel_argv(args.connection_file), env)
+    os.execve(args.python, kernel_argv(args.python, args.connection_file), env)
 
 
 if __name__ == "__main__":
