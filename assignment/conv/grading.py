@@ -490,10 +490,12 @@ def _distractors(side, rng):
     u_shape[0, 1:-1] = 0.0  # open top: two true corners only
     ell = np.zeros((side, side))
     ell[:, 0] = ell[-1, :] = 1.0
+    nicked = _hollow_square(side)
+    nicked[0, 0] = 0.0  # three true corners at the right offsets, the fourth missing
     cross = np.zeros((side, side))
     cross[side // 2, :] = cross[:, side // 2] = 1.0
     diag = np.eye(side)
-    shapes = [filled, u_shape, ell, ell[::-1], ell[:, ::-1], cross, diag,
+    shapes = [filled, nicked, nicked[::-1, ::-1], u_shape, ell, ell[::-1], ell[:, ::-1], cross, diag,
               _hollow_square(side + 1), _hollow_square(side + 2)]
     if side > 3:
         shapes.append(_hollow_square(side - 1))
