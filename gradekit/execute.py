@@ -36,6 +36,7 @@ STARTUP_TIMEOUT_S = 60.0
 ERROR_TEXT_CHARS = 2000
 TRUNCATED = "\n[output truncated]"
 PR_SET_CHILD_SUBREAPER = 36
+TMP_PREFIX = "gradekit-kernel-"
 
 
 @dataclass
@@ -136,7 +137,7 @@ class KernelSession:
     # ---------------------------------------------------------- lifecycle
     def __enter__(self) -> "KernelSession":
         become_subreaper()
-        self.tmp = Path(tempfile.mkdtemp(prefix="gradekit-"))
+        self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX))
         try:
             self.start()
         except BaseException:
@@ -225,6 +226,7 @@ class KernelSession:
         family = {p.pid: p for p in process_tree(self.proc.pid)}
         if self.watchdog is not None:
             family.update(self.watchdog.seen)
+        family.update((p.pid, p) for p in self.adopted_orphans())
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -234,12 +236,34 @@ class KernelSession:
                 p.kill()
             except psutil.Error:
                 pass
+        try:
+            self.proc.wait(timeout=5)  # reaped: alive() is False from now on
+        except subprocess.TimeoutExpired:  # pragma: no cover - unkillable (D state)
+            pass
         for p in family.values():  # reap zombies re-parented to us
             if p.pid != self.proc.pid:
                 try:
                     p.wait(timeout=0.5)
                 except psutil.Error:
                     pass
+
+    def adopted_orphans(self) -> list[psutil.Process]:
+        """Our children that escaped this kernel's tree (double-forked daemons
+        re-parented to us, the subreaper), recognised by the session's uid,
+        home or working directory, so other children of ours are left alone."""
+        found = []
+        for child in psutil.Process().children():
+            if child.pid == self.proc.pid:
+                continue
+            try:
+                ours = (self.uid is not None and child.uids().real == self.uid) \
+                    or child.environ().get("HOME") == str(self.workdir) \
+                    or child.cwd().startswith(str(self.tmp))
+            except psutil.Error:
+                continue
+            if ours:
+                found.append(child)
+        return found
 
     def stop_kernel(self) -> None:
         if self.watchdog is not None:
