@@ -85,9 +85,11 @@ def _run_cells(build: Build, nb, workdir: Path, timeout: float) -> None:
                 continue
             try:
                 client.execute_cell(cell, i)
-            except (CellExecutionError, CellTimeoutError) as exc:
-                detail = f"{exc.ename}: {exc.evalue}" if hasattr(exc, "ename") else str(exc)
-                raise ReleaseError(f"{_cell_label(build, i)}: raised {detail}") from None
+            except CellTimeoutError:
+                raise ReleaseError(f"{_cell_label(build, i)}: timed out after {timeout:g}s "
+                                   "(grading.cell_timeout in the assignment config)") from None
+            except CellExecutionError as exc:
+                raise ReleaseError(f"{_cell_label(build, i)}: raised {exc.ename}: {exc.evalue}") from None
             if build.plan[i].role == model.ROLE_CHECK and CHECK_PASSED not in _output_text(cell):
                 raise ReleaseError(f"{_cell_label(build, i)}: check cell did not pass:\n"
                                    f"{_output_text(cell)[:2000]}")
