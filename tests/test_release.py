@@ -159,3 +159,13 @@ def test_real_release_is_leak_free_and_reproducible(release_build, tmp_path):
         assert verify_student_release(m, release_build.student(name).parent, tests) == []
         assert release_build.zip(name).read_bytes() == (again / "autograder" / name / f"{name}-autograder.zip").read_bytes()
         assert release_build.student(name).read_bytes() == (again / "student_release" / name / f"{name}.ipynb").read_bytes()
+
+
+@pytest.mark.slow
+def test_solution_cell_over_the_time_limit_fails_naming_the_limit(tmp_path, capsys):
+    cells = [dict(c, source=c["source"].replace("cell_timeout: 60", "cell_timeout: 2"))
+             for c in demo_master_cells()]
+    cells[2] = code("import time\ntime.sleep(30)")
+    root = demo_project(tmp_path, cells)
+    assert release.main(["--root", str(root)]) == 1
+    assert "demo.ipynb: cell 2 (id c2): timed out after 2s" in capsys.readouterr().err
