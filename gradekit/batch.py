@@ -34,6 +34,10 @@ SUBMISSION_SUFFIXES = (".ipynb", ".zip")
 IGNORED_DIRS = ("__MACOSX",)  # macOS zip debris, never a submission
 
 
+class UsageError(ValueError):
+    """Bad command line or missing inputs; the message says what to do."""
+
+
 @dataclass(frozen=True)
 class Submission:
     path: Path  # the file as found
@@ -328,21 +332,24 @@ def assignment_names(project: Path) -> list[str]:
 def settings_for(args: argparse.Namespace, name: str | None, several: bool) -> Settings:
     project = args.project
     if args.spec is None and name is None:
-        raise SystemExit("error: give --assignment NAME or --spec PATH")
+        raise UsageError("give --assignment NAME or --spec PATH")
     spec_path = args.spec or project / "autograder" / name / f"{name}-autograder.zip"
     if not spec_path.exists():
-        raise SystemExit(f"error: {spec_path} not found: run `make release` first")
+        raise UsageError(f"{spec_path} not found: run `make release` first")
     label = name or load_spec(spec_path)[0].assignment
     if args.submissions is None:
         submissions = project / "examples" / label
         if not submissions.exists():
             from gradekit import examples  # only needed on first use
 
-            examples.write_examples(label, project)
+            try:
+                examples.write_examples(label, project)
+            except (FileNotFoundError, ValueError) as exc:
+                raise UsageError(str(exc)) from None
     else:
         submissions = args.submissions
     if not submissions.is_dir():
-        raise SystemExit(f"error: {submissions} is not a folder of submissions")
+        raise UsageError(f"{submissions} is not a folder of submissions")
     out = args.out or project / "grades" / label
     if several and args.out is not None:
         out = args.out / label
@@ -360,8 +367,13 @@ def main(argv: list[str]) -> int:
             print(f"error: no assignment/<name>/<name>.ipynb under {args.project}", file=sys.stderr)
             return 2
     code = 0
-    for name in names:
-        settings = settings_for(args, name, several=len(names) > 1)
+    for name in names:  # one assignment failing to start does not stop the others
+        try:
+            settings = settings_for(args, name, several=len(names) > 1)
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            code = 2
+            continue
         run = hand_off_to_docker if args.docker else grade_folder
         code = max(code, run(settings))
     return code

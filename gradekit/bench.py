@@ -228,14 +228,17 @@ def load_functions(nb: dict, names: tuple[str, ...]) -> dict:
     return {n: namespace[n] for n in names}
 
 
-def best_time(fn, repeats: int) -> float:
-    fn()  # warm-up: first-call allocation and library start-up are not the steady cost
-    times = []
+def best_times(fns: list, repeats: int) -> list[float]:
+    """Best wall time of each function, runs interleaved so that all see the same load."""
+    for fn in fns:
+        fn()  # warm-up: first-call allocation and library start-up are not the steady cost
+    best = [float("inf")] * len(fns)
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return best
 
 
 def ntk_kernel_timing(nb: dict, n: int, d: int, m: int, repeats: int = 5) -> dict:
@@ -246,8 +249,8 @@ def ntk_kernel_timing(nb: dict, n: int, d: int, m: int, repeats: int = 5) -> dic
     X, W = rng.normal(size=(n, d)), rng.normal(size=(m, d))
     a = rng.uniform(-1, 1, size=m)
     A, B = rng.normal(size=(n, m)), rng.normal(size=(m, n))
-    kernels = best_time(lambda: (fns["kernel_G"](X, W), fns["kernel_H"](X, a, W)), repeats)
-    matmul = best_time(lambda: A @ B, repeats)
+    kernels, matmul = best_times(
+        [lambda: (fns["kernel_G"](X, W), fns["kernel_H"](X, a, W)), lambda: A @ B], repeats)
     return {"n": n, "d": d, "m": m, "kernels_s": kernels, "matmul_s": matmul,
             "ratio": kernels / matmul}
 

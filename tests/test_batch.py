@@ -189,6 +189,23 @@ def test_docker_flag_without_engine_is_a_clear_error(setup, monkeypatch, capsys)
     assert "Docker engine" in capsys.readouterr().err
 
 
-def test_missing_spec_names_make_release(tmp_path):
-    with pytest.raises(SystemExit, match="make release"):
-        batch.main(["--assignment", "nope", "--project", str(tmp_path)])
+def test_missing_release_names_make_release(tmp_path, capsys):
+    assert batch.main(["--assignment", "nope", "--project", str(tmp_path)]) == 2
+    assert "run `make release` first" in capsys.readouterr().err
+
+
+def test_default_mode_grades_the_examples_of_every_assignment(setup, tmp_path, monkeypatch):
+    command, _, _ = setup
+    project = tmp_path / "project"
+    for name in ("one", "two"):
+        (project / "assignment" / name).mkdir(parents=True)
+        (project / "assignment" / name / f"{name}.ipynb").write_text("{}")
+        (project / "examples" / name).mkdir(parents=True)
+        (project / "examples" / name / "correct.ipynb").write_text("right right")
+    (project / "autograder" / "one").mkdir(parents=True)
+    (project / "autograder" / "one" / "one-autograder.zip").write_text("")
+    graded = []
+    monkeypatch.setattr(batch, "grade_folder", lambda s: graded.append(s) or 0)
+    assert batch.main(["--project", str(project)]) == 2  # "two" has no release
+    assert [(s.submissions_dir.name, s.out_dir) for s in graded] == [
+        ("one", project / "grades" / "one")]
