@@ -80,13 +80,16 @@ def student_names(rels: list[str]) -> dict[str, str]:
     return names
 
 
-def find_submissions(folder: Path) -> list[Submission]:
-    """Every regular file under ``folder``, except hidden files and folders."""
+def find_submissions(folder: Path, exclude: Path | None = None) -> list[Submission]:
+    """Every regular file under ``folder``, except hidden files and folders and
+    anything under ``exclude`` (our own output folder, if it sits inside)."""
     folder = Path(folder)
+    skip = Path(exclude).resolve() if exclude is not None else None
     rels = sorted(
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
         if p.is_file() and not _is_ignored(p.relative_to(folder).parts)
+        and not (skip is not None and p.resolve().is_relative_to(skip))
     )
     names = student_names(rels)
     return [Submission(folder / rel, rel, names[rel]) for rel in rels]
@@ -261,7 +264,7 @@ def summary_line(spec: Spec, results: list[SubmissionResult], csv_path: Path) ->
 def grade_folder(settings: Settings, command: CommandFn = worker_command) -> int:
     """Grade one folder and write every output; returns a process exit code."""
     spec, _ = load_spec(settings.spec_path)
-    subs = find_submissions(settings.submissions_dir)
+    subs = find_submissions(settings.submissions_dir, exclude=settings.out_dir)
     results = grade_all(settings, spec, subs, command)
     ordered = [results[s.rel] for s in subs]
     try:
@@ -296,7 +299,7 @@ def hand_off_to_docker(settings: Settings) -> int:
         print("error: --docker needs a running Docker engine (`docker info` failed); "
               "grade without --docker: no container is needed", file=sys.stderr)
         return 2
-    subs = [s for s in find_submissions(settings.submissions_dir)
+    subs = [s for s in find_submissions(settings.submissions_dir, exclude=settings.out_dir)
             if s.path.suffix.lower() in SUBMISSION_SUFFIXES]
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     return subprocess.run(otter_grade_command(settings, subs), stdin=subprocess.DEVNULL).returncode

@@ -104,6 +104,8 @@ def test_find_submissions_skips_hidden_and_checkpoints(tmp_path):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
     assert [s.rel for s in batch.find_submissions(tmp_path)] == ["a.ipynb", "notes.txt", "sec/b.zip"]
+    assert [s.rel for s in batch.find_submissions(tmp_path, exclude=tmp_path / "sec")] == [
+        "a.ipynb", "notes.txt"]  # an output folder inside the submissions is not graded
 
 
 def test_every_file_gets_one_row_whatever_the_worker_does(setup, tmp_path):
