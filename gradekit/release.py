@@ -181,6 +181,7 @@ def release_one(master_path: Path, root: Path, out: Path, *, execute: bool) -> B
         solution = execute_solution(build, out)
         log(f"{build.master.name}: solution executed ({time.perf_counter() - started:.1f}s)")
         grade_solution(build, solution)
+        log(f"{build.master.name}: solution graded ({time.perf_counter() - started:.1f}s)")
     return build
 
 
