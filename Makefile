@@ -10,6 +10,8 @@ JOBS ?=
 TIMEOUT ?=
 DATAHUB_REPO ?= https://github.com/YOUR-ORG/YOUR-STUDENT-REPO
 DATAHUB_HUB ?= https://datahub.example.edu
+# torch==X on PyPI is the multi-GB CUDA build; the CPU index offers X+cpu, which pip prefers.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 GRADE_ARGS := $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) \
 	$(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) $(if $(OUT),--out $(OUT)) \
@@ -19,7 +21,7 @@ GRADE_ARGS := $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) \
 
 .venv/.installed: requirements.txt constraints.txt
 	test -x $(PY) || python3.11 -m venv .venv
-	$(PY) -m pip install -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --extra-index-url $(TORCH_INDEX) -r requirements.txt -c constraints.txt
 	touch $@
 
 release: .venv/.installed
