@@ -25,7 +25,7 @@ from gradekit.assignfmt import parse_master
 from gradekit.build import PROJECT_ROOT, Build, build_assignment, solution_notebook
 from gradekit.lint import lint_master, lint_requirements
 from gradekit.notebooks import source_text, write_notebook
-from gradekit.verify import verify_student_release
+from gradekit.verify import verify_release_root, verify_student_release
 
 DEFAULT_REPO = "https://github.com/YOUR-ORG/YOUR-STUDENT-REPO"
 DEFAULT_HUB = "https://datahub.example.edu"
@@ -185,6 +185,13 @@ def release_one(master_path: Path, root: Path, out: Path, *, execute: bool) -> B
     return build
 
 
+def check_whole_release(out: Path, all_masters: list[Path]) -> None:
+    """Cross-check all of student_release/ (stale folders, one assignment leaking another's)."""
+    problems = verify_release_root(out / "student_release", [parse_master(p) for p in all_masters])
+    if problems:
+        raise ReleaseError("student_release/ check failed:\n" + "\n".join(problems))
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m gradekit release")
     p.add_argument("--root", type=Path, default=PROJECT_ROOT, help="project root (sources)")
@@ -214,6 +221,7 @@ def main(argv: list[str]) -> int:
     try:
         for path in masters:
             release_one(path, root, out, execute=not args.no_execute)
+        check_whole_release(out, find_masters(root / "assignment"))
     except ReleaseError as exc:
         log(f"FAILED: {exc}")
         return 1

@@ -139,6 +139,17 @@ def verify_student_release(master: Master, student_dir: Path, public_tests) -> l
             + check_layout(student_dir, expected_student_files(master, public_tests)))
 
 
+def verify_release_root(student_root: Path, masters: list[Master]) -> list[str]:
+    """The whole student_release/: only known assignment folders, no one's secrets anywhere."""
+    student_root = Path(student_root)
+    names = {m.name for m in masters}
+    problems = [f"{p}: not the release folder of a known assignment"
+                for p in sorted(student_root.iterdir()) if p.name not in names]
+    for m in masters:
+        problems += find_leaks(student_root, secrets(m))
+    return problems
+
+
 def tree_digests(root: Path) -> dict[str, str]:
     """sha256 of every file under ``root``, by relative path."""
     root = Path(root)

@@ -113,3 +113,16 @@ def test_shipping_the_helpers_as_a_support_file_is_a_leak(tmp_path):
     b = build_assignment(m, tmp_path / "out", PROJECT_ROOT)  # the linter would refuse; the check must too
     problems = _verify(b)
     assert f"{b.student_dir / 'grading.py'}: leaks grader helper line (grading.py): 'def oracle_double(x):'" in problems
+
+
+def test_release_root_rejects_stale_folders_and_cross_assignment_leaks(built):
+    from gradekit.verify import verify_release_root
+
+    root = built.student_dir.parent
+    m = built.master
+    assert verify_release_root(root, [m]) == []
+    (root / "old").mkdir()
+    (root / "old" / "notes.txt").write_text("assert double(-7.5) == -15.0\n")
+    problems = verify_release_root(root, [m])
+    assert problems[0] == f"{root / 'old'}: not the release folder of a known assignment"
+    assert f"{root / 'old' / 'notes.txt'}: leaks hidden test q1 - 2: 'assert double(-7.5) == -15.0'" in problems
