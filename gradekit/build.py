@@ -11,6 +11,7 @@ otter.
 from __future__ import annotations
 
 import ast
+import io
 import pprint
 import shutil
 import zipfile
@@ -19,10 +20,9 @@ from pathlib import Path
 
 from gradekit import model
 from gradekit.assignfmt import (REGION_BODY, REGION_DELIMITER, REGION_SOLUTION, Master,
-                                QuestionBlock)
+                                QuestionBlock, solution_source, student_source)
 from gradekit.model import ReleaseCell, RubricItem, Spec, TestCase
 from gradekit.notebooks import dumps_notebook, new_cell, new_notebook, stable_cell_id
-from gradekit.assignfmt import solution_source, student_source
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
@@ -264,8 +264,6 @@ def vendored_package_files() -> dict[str, bytes]:
 
 def deterministic_zip(entries: dict[str, tuple[bytes, int]]) -> bytes:
     """Zip bytes with sorted entries, a fixed date and fixed permissions."""
-    import io
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(entries):
@@ -286,11 +284,8 @@ def autograder_zip(spec: Spec, support: dict[str, bytes], project_root: Path) ->
             (project_root / "requirements.txt").read_text()).encode(), 0o644),
         f"{model.SPEC_DIR}/{model.SPEC_FILE}": (model.spec_json(spec).encode(), 0o644),
     }
-    constraints = project_root / "constraints.txt"
-    if constraints.exists():
-        entries["constraints.txt"] = (constraints.read_bytes(), 0o644)
-    else:
-        entries["constraints.txt"] = (b"", 0o644)
+    constraints = project_root / "constraints.txt"  # setup.sh always passes -c constraints.txt
+    entries["constraints.txt"] = (constraints.read_bytes() if constraints.exists() else b"", 0o644)
     entries.update({k: (v, 0o644) for k, v in vendored_package_files().items()})
     entries.update({f"{model.SPEC_DIR}/{model.SUPPORT_DIR}/{rel}": (data, 0o644)
                     for rel, data in support.items()})
