@@ -149,7 +149,12 @@ def plan_cells(master: Master) -> tuple[PlannedCell, ...]:
             q = questions[qname]
             if not q.manual and any(not t.hidden for t in q.tests):
                 plan.append(_check_cell(q))
-    return tuple(plan + _export_cells(master))
+    plan += _export_cells(master)
+    ids = [c.id for c in plan]
+    clashes = sorted({i for i in ids if ids.count(i) > 1})
+    if clashes:  # a master id that equals a generated one, e.g. "c3-check"
+        raise BuildError(f"{master.path.name}: cell ids clash with generated ones: {clashes}")
+    return tuple(plan)
 
 
 def _ends_question(source: str) -> bool:

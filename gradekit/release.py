@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from gradekit import model
 from gradekit.assignfmt import parse_master
-from gradekit.build import PROJECT_ROOT, Build, build_assignment, solution_notebook
+from gradekit.build import PROJECT_ROOT, Build, BuildError, build_assignment, solution_notebook
 from gradekit.lint import lint_master, lint_requirements
 from gradekit.notebooks import source_text, write_notebook
 from gradekit.verify import verify_release_root, verify_student_release
@@ -222,7 +222,7 @@ def main(argv: list[str]) -> int:
         for path in masters:
             release_one(path, root, out, execute=not args.no_execute)
         check_whole_release(out, find_masters(root / "assignment"))
-    except ReleaseError as exc:
+    except (ReleaseError, BuildError) as exc:
         log(f"FAILED: {exc}")
         return 1
     for path in masters:

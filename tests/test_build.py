@@ -160,3 +160,10 @@ def test_master_with_problems_is_refused(tmp_path):
     cells[1] = raw("# END QUESTION")
     with pytest.raises(BuildError, match="cell 1 .*END QUESTION outside a question"):
         build_assignment(parse_master(write_master(tmp_path, cells)), tmp_path / "out")
+
+
+def test_master_id_clashing_with_a_generated_id_is_refused(tmp_path):
+    cells = demo_master_cells()
+    cells[1]["id"] = "c3-check"  # the id the check cell of q1 (BEGIN QUESTION c3) gets
+    with pytest.raises(BuildError, match="clash"):
+        build_assignment(parse_master(write_master(tmp_path, cells)), tmp_path / "out")
