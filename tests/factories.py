@@ -66,7 +66,10 @@ WRITTEN_ANSWER = "Because the **kernel** is shared across positions."
 PLACEHOLDER = "_Type your answer here, replacing this text._"
 
 
-def tiny_spec(*, limits: Limits | None = None, hidden_feedback: str = "hint") -> Spec:
+def tiny_spec(*, limits: Limits | None = None, hidden_feedback: str = "hint",
+              light: bool = False) -> Spec:
+    """``light``: the provided imports skip torch (kernels start in well under
+    a second, for tests of short time limits)."""
     questions = (
         Question("q_add", 2.0, tests=(
             TestCase("q_add - 1", "assert add(1, 2) == 3, 'add(1, 2) should be 3'", 1.0, False),
@@ -82,7 +85,7 @@ def tiny_spec(*, limits: Limits | None = None, hidden_feedback: str = "hint") ->
     )
     return Spec(
         assignment="tiny", notebook="tiny.ipynb", questions=questions,
-        release_cells=release_cells(), helpers_source=HELPERS,
+        release_cells=release_cells(light), helpers_source=HELPERS,
         support_files=("data/numbers.txt",),
         limits=limits or Limits(timeout_s=60, cell_timeout_s=10, memory_mb=1000,
                                 output_bytes=20_000),
@@ -94,12 +97,13 @@ def support() -> dict[str, bytes]:
     return {"data/numbers.txt": b"1 2 3\n"}
 
 
-def release_cells() -> tuple[ReleaseCell, ...]:
+def release_cells(light: bool = False) -> tuple[ReleaseCell, ...]:
+    imports = "import numpy as np" if light else \
+        "import numpy as np\nimport torch\nimport torch.nn.functional as F"
     cells = [
         ("init", "code", "import otter\ngrader = otter.Notebook('tiny.ipynb')", ROLE_INIT, None, False),
         ("intro", "markdown", "# Tiny assignment", ROLE_PROMPT, None, False),
-        ("imports", "code", "import numpy as np\nimport torch\nimport torch.nn.functional as F",
-         ROLE_PROVIDED, None, False),
+        ("imports", "code", imports, ROLE_PROVIDED, None, False),
         ("demo-plot", "code", "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
          ROLE_PROVIDED, None, True),
         ("q-add-prompt", "markdown", "**q_add**: write `add(a, b)`.", ROLE_PROMPT, "q_add", False),
