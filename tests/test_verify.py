@@ -126,3 +126,20 @@ def test_release_root_rejects_stale_folders_and_cross_assignment_leaks(built):
     problems = verify_release_root(root, [m])
     assert problems[0] == f"{root / 'old'}: not the release folder of a known assignment"
     assert f"{root / 'old' / 'notes.txt'}: leaks hidden test q1 - 2: 'assert double(-7.5) == -15.0'" in problems
+
+
+def test_one_assignments_legit_lines_are_not_anothers_leak(tmp_path):
+    from conftest import demo_master_cells, write_master
+    from gradekit.verify import verify_release_root
+
+    demo = parse_master(write_master(tmp_path, demo_master_cells("demo"), "demo"))
+    other_path = write_master(tmp_path, demo_master_cells("other"), "other")
+    # `other`'s grader helpers happen to contain a line demo ships to students
+    (other_path.parent / "grading.py").write_text("TABLE = open('data/table.txt').read().split()\n")
+    other = parse_master(other_path)
+    build_assignment(demo, tmp_path / "out", PROJECT_ROOT)
+    build_assignment(other, tmp_path / "out", PROJECT_ROOT)
+    root = tmp_path / "out" / "student_release"
+    assert verify_release_root(root, [demo, other]) == []
+    (root / "demo" / "data" / "table.txt").write_text("result = 2 * x\n")  # but a real leak still shows
+    assert verify_release_root(root, [demo, other])
