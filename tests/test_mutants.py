@@ -13,6 +13,7 @@ Three layers:
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,8 @@ import pytest
 import torch
 
 from gradekit.checks import relative_error
-from gradekit.model import Question, QuestionResult, Spec, Status, SubmissionResult, TestCase
+from gradekit import model
+from gradekit.model import Question, QuestionResult, Spec, Status, SubmissionResult
 from gradekit.mutants import Mutant, kill_matrix, load_corpus, problems, totals
 
 CORPUS = Path(__file__).parent / "mutants"
@@ -183,7 +185,7 @@ def test_corpus_label_matches_the_oracles(mutant):
 # ------------------------------------------------------------------ verdicts
 
 def tiny_spec() -> Spec:
-    qs = tuple(Question(n, 2.0, tests=(TestCase(f"{n} - 1", "pass", 2.0, True),))
+    qs = tuple(Question(n, 2.0, tests=(model.TestCase(f"{n} - 1", "pass", 2.0, True),))
                for n in ("q1", "q2"))
     return Spec("demo", "demo.ipynb", qs + (Question("q3", 1.0, manual=True),), ())
 
@@ -230,3 +232,27 @@ def test_matrix_marks_survivors_and_lost_points():
     assert lines[3].split()[3] == "1/2!"
     assert totals(spec, mutants, results) == \
         "demo: killed 1/2 wrong mutants; 0/1 right variants kept full marks"
+
+
+# ------------------------------------------------------------------ the real engine
+
+@pytest.mark.slow
+def test_every_mutant_is_graded_as_expected_by_the_engine(release_build, tmp_path):
+    """One batch per assignment through gradekit.batch (worker subprocesses, all cores)."""
+    from gradekit.mutants import grade_mutants
+
+    found = []
+    graded = 0
+    for name in CORE:
+        if name not in release_build.assignments:
+            continue
+        mutants = load_corpus(CORPUS, name)
+        spec, results = grade_mutants(release_build.zip(name), release_build.solution(name),
+                                      mutants, tmp_path / name, jobs=os.cpu_count() or 2)
+        print(kill_matrix(spec, mutants, results))
+        print(totals(spec, mutants, results))
+        found += [p for m in mutants for p in problems(m, spec, results[m.name])]
+        graded += len(mutants)
+    if not graded:
+        pytest.skip("no assignment of the corpus is in the release yet")
+    assert not found, "\n".join(found)

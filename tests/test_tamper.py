@@ -12,6 +12,7 @@ and no kernel process or temporary directory outlives the batch.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import pickle
@@ -81,6 +82,23 @@ def question_of(spec: Spec, function: str) -> str:
     raise LookupError(f"no answer cell defines {function}")
 
 
+def uses_name(source: str, name: str) -> bool:
+    tree = parse_cell(source)
+    return bool(tree) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree))
+
+
+def questions_using(spec: Spec, solution: dict, function: str) -> set[str]:
+    """Questions whose solution answer calls ``function``: a wrong ``function``
+    may cost points there too, so their scores are not knowable."""
+    answers = {c.id: c.question for c in spec.release_cells if c.role == "answer" and c.question}
+    found = set()
+    for cell in solution["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell.get("id") in answers and cell["cell_type"] == "code" and uses_name(source, function):
+            found.add(answers[cell["id"]])
+    return found
+
+
 def hidden_lines(spec: Spec) -> list[str]:
     """Distinctive lines of hidden test code (what must never reach a student)."""
     lines = {line.strip() for q in spec.autograded for t in q.tests if t.hidden
@@ -142,9 +160,21 @@ def kernel_processes(tmpdir: Path) -> list[psutil.Process]:
     return found
 
 
+def checkout_copy(zip_path: Path, parent: Path) -> Path:
+    """A copy of the zip under ``parent``/<new dir>/autograder/, modes as in a git checkout."""
+    top = Path(tempfile.mkdtemp(prefix="gradekit-tamper-checkout-", dir=parent))
+    os.chmod(top, 0o755)
+    target = top / "autograder" / zip_path.name
+    target.parent.mkdir(mode=0o755)
+    shutil.copyfile(zip_path, target)
+    os.chmod(target, 0o644)
+    return target
+
+
 @dataclass
 class Battery:
     spec: Spec
+    solution: dict
     results: dict[str, SubmissionResult]
     out: Path
     subs: Path
@@ -156,24 +186,23 @@ class Battery:
     wall_s: float
 
 
-@pytest.fixture(scope="module")
-def battery(release_build, tmp_path_factory) -> Battery:
+def run_battery(zip_path: Path, solution_path: Path, root: Path, jobs: int = 2) -> Battery:
+    """Write every attack under ``root``, grade them in one batch, collect the evidence."""
     from gradekit import batch
 
-    if ASSIGNMENT not in release_build.assignments:
-        pytest.skip(f"no {ASSIGNMENT} notebook in the release yet")
-    root = tmp_path_factory.mktemp("tamper")
-    zip_path = release_build.zip(ASSIGNMENT)
     spec, _ = load_spec(zip_path)
-    solution = json.loads(release_build.solution(ASSIGNMENT).read_text())
+    solution = json.loads(Path(solution_path).read_text())
     marker = root / "UNPICKLED"
     write_battery(spec, solution, root / "subs", marker)
     # Kernels' temp dirs go to a private TMPDIR so leftovers are ours alone;
     # world-traversable, as /tmp is, for a kernel that runs as nobody.
     kernel_tmp = Path(tempfile.mkdtemp(prefix="gradekit-tamper-tmp-"))
     os.chmod(kernel_tmp, 0o711)
+    # The autograder zip where a TA keeps it: a world-readable checkout
+    # (pytest's own temp dirs are private, which would hide a real leak).
+    zip_path = checkout_copy(zip_path, kernel_tmp.parent)
     before = zip_path.read_bytes()
-    settings = batch.Settings(zip_path, root / "subs", root / "out", jobs=2, force=True,
+    settings = batch.Settings(zip_path, root / "subs", root / "out", jobs=jobs, force=True,
                               timeout_s=LIMITS["timeout_s"], cell_timeout_s=LIMITS["cell_timeout_s"],
                               memory_mb=LIMITS["memory_mb"])
     t0 = time.monotonic()
@@ -187,9 +216,19 @@ def battery(release_build, tmp_path_factory) -> Battery:
     for proc in kernel_processes(kernel_tmp):  # never leave our own mess behind
         proc.kill()
     shutil.rmtree(kernel_tmp, ignore_errors=True)
+    after = zip_path.read_bytes()
+    shutil.rmtree(zip_path.parent.parent, ignore_errors=True)
     results = {Path(rel).stem: r for rel, r in by_rel.items()}
-    return Battery(spec, results, root / "out", root / "subs", marker, dirs, procs,
-                   before, zip_path.read_bytes(), wall)
+    return Battery(spec, solution, results, root / "out", root / "subs", marker, dirs, procs,
+                   before, after, wall)
+
+
+@pytest.fixture(scope="module")
+def battery(release_build, tmp_path_factory) -> Battery:
+    if ASSIGNMENT not in release_build.assignments:
+        pytest.skip(f"no {ASSIGNMENT} notebook in the release yet")
+    return run_battery(release_build.zip(ASSIGNMENT), release_build.solution(ASSIGNMENT),
+                       tmp_path_factory.mktemp("tamper"))
 
 
 # ------------------------------------------------------------------ checks
@@ -219,6 +258,7 @@ def test_attack_earns_nothing_and_spares_the_rest(battery, attack):
     result = battery.results[attack]
     got = scores(result)
     zero = {question_of(battery.spec, fn) for fn in expect.zero}
+    unknowable = {q for fn in expect.zero for q in questions_using(battery.spec, battery.solution, fn)}
     summary = f"{attack}: status {result.status.value} ({result.reason}); scores {got}"
     assert result.status in expect.statuses, summary
     if expect.reason_mentions and result.status is not Status.OK:
@@ -227,7 +267,7 @@ def test_attack_earns_nothing_and_spares_the_rest(battery, attack):
         score, top = got.get(q.name, (0.0, q.points))
         if q.name in zero:
             assert score == 0.0, summary
-        else:
+        elif q.name not in unknowable:
             assert score == top, summary
 
 
