@@ -324,12 +324,9 @@ def oracle_param_counts(c_in, c_out, k, h, w, padding):
     ho = oracle_output_size(h, k, 1, padding)
     wo = oracle_output_size(w, k, 1, padding)
     conv = k * k * c_in * c_out
-    return {
-        "conv_weights": conv,
-        "conv_params": conv + c_out,
-        "local_weights": conv * ho * wo,
-        "dense_weights": (c_in * h * w) * (c_out * ho * wo),
-    }
+    counts = dict(conv_weights=conv, conv_params=conv + c_out, local_weights=conv * ho * wo,
+                  dense_weights=(c_in * h * w) * (c_out * ho * wo))
+    return counts
 
 
 def check_param_count(value, key, c_in=1, c_out=4, k=3, h=32, w=32, padding=1):
@@ -440,10 +437,10 @@ def oracle_receptive_field(layers):
 def _rf_mistakes(layers):
     """Receptive sizes a classic wrong recursion gives, with hints."""
     def run(update):
-        r, j = 1, 1
+        size, jump = 1, 1
         for k, s in layers:
-            r, j = update(r, j, k, s)
-        return r
+            size, jump = update(size, jump, k, s)
+        return size
 
     return (
         (run(lambda r, j, k, s: (r + (k - 1), j * s)),
