@@ -109,6 +109,55 @@ def conv_size_ok(fn) -> bool:
     return True
 
 
+def receptive_field_ok(fn) -> bool:
+    rng = np.random.default_rng(3)
+    stacks = [[(3, 1), (3, 1)], [(11, 4), (3, 2), (5, 1), (3, 2), (3, 1)]]
+    stacks += [[(int(rng.integers(1, 8)), int(rng.integers(1, 4))) for _ in range(4)] for _ in range(5)]
+    for layers in stacks:
+        r, j = 1, 1
+        for k, s in layers:
+            r, j = r + (k - 1) * j, j * s
+        got = tuple(fn(layers))
+        if got != (r, j) or not all(isinstance(v, (int, np.integer)) for v in got):
+            return False
+    return True
+
+
+def torch_gap(x, w, shift, stride, mode):
+    """Reference equivariance gap: torch conv2d, circular padding by F.pad."""
+    p = w.shape[2] // 2
+
+    def layer(a):
+        t = torch.from_numpy(a)
+        if mode == "circular":
+            return torch.nn.functional.conv2d(
+                torch.nn.functional.pad(t, (p, p, p, p), mode="circular"), torch.from_numpy(w),
+                stride=stride).numpy()
+        return torch.nn.functional.conv2d(t, torch.from_numpy(w), stride=stride, padding=p).numpy()
+
+    dy, dx = shift
+    diff = layer(np.roll(x, shift, axis=(2, 3))) - np.roll(layer(x), (dy // stride, dx // stride), axis=(2, 3))
+    return float(np.max(np.abs(diff)))
+
+
+def equivariance_ok(fn) -> bool:
+    rng = np.random.default_rng(4)
+    for shape, k, stride, shift, mode in [((2, 1, 10, 9), 5, 1, (2, 3), "zeros"),
+                                          ((1, 1, 12, 10), 3, 2, (1, 2), "circular"),
+                                          ((1, 2, 8, 8), 3, 1, (0, 1), "zeros"),
+                                          ((1, 1, 12, 10), 3, 2, (3, 3), "circular")]:
+        x, w = rng.normal(size=shape), rng.normal(size=(1, shape[1], k, k))
+        expected = torch_gap(x, w, shift, stride, mode)
+        got = fn(x, w, shift, stride=stride, padding_mode=mode)
+        if not abs(got - expected) <= 1e-9 * max(1.0, abs(expected)):
+            return False
+    return True
+
+
+PARAM_COUNTS = {"n_conv_weights": 36, "n_conv_params": 40, "n_local_weights": 36864,
+                "n_dense_weights": 4194304}
+
+
 def ntk_cases():
     """(X, a, W): m != n != d, non-unit norms; sigmoid and erf."""
     rng = np.random.default_rng(2)
@@ -151,11 +200,14 @@ def ntk_ok(replaces: str, fn) -> bool:
 
 def behaves_right(mutant: Mutant) -> bool:
     """Run the mutant's code directly; True iff it matches the oracles on every case."""
-    namespace = {"np": np, "sigmoid": sigmoid, "sigmoid_prime": sigmoid_prime}
+    namespace = {"np": np, "sigmoid": sigmoid, "sigmoid_prime": sigmoid_prime, **PARAM_COUNTS}
     exec(compile(mutant.code, mutant.name, "exec"), namespace)
+    if mutant.replaces in PARAM_COUNTS:
+        return all(namespace[k] == v for k, v in PARAM_COUNTS.items())
     fn = namespace[mutant.replaces]
     checks = {"conv_output_size": conv_size_ok, "conv2d_forward": conv_forward_ok,
-              "conv2d_backward": conv_backward_ok}
+              "conv2d_backward": conv_backward_ok, "receptive_field": receptive_field_ok,
+              "equivariance_gap": equivariance_ok}
     try:
         if mutant.replaces in checks:
             return checks[mutant.replaces](fn)
