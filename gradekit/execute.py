@@ -159,14 +159,14 @@ class KernelSession:
     def start(self) -> None:
         """Fresh workdir with the support files, then a fresh kernel."""
         if self.remaining() <= 0:
-            raise SessionError("no time left to start a kernel")
+            raise SessionError(f"the submission's time limit ({self.limits.timeout_s:.0f} s) ran out")
         self.prepare_workdir()
         conn = self.tmp / f"kernel-{os.urandom(6).hex()}.json"
         write_connection_file(str(conn), ip="127.0.0.1", key=os.urandom(32).hex().encode())
         self.give_to_kernel(conn)
         with open(self.tmp / "kernel.log", "ab") as log:  # staff diagnostics only
             self.proc = subprocess.Popen(
-                sandbox.launch_command(conn, self.plan), cwd=self.workdir,
+                sandbox.launch_command(conn, self.plan, self.limits.memory_mb), cwd=self.workdir,
                 env=sandbox.launcher_env(self.workdir, self.plan), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
             )
@@ -314,7 +314,8 @@ class KernelSession:
         if not self.alive() or budget <= 0:
             run.died = not self.alive()
             run.timed_out = budget <= 0
-            run.reason = "no time left" if budget <= 0 else self.death_reason()
+            run.reason = (f"the submission's time limit ({self.limits.timeout_s:.0f} s) ran out"
+                          if budget <= 0 else self.death_reason())
             return run
         msg_id = self.client.execute(source, store_history=False, allow_stdin=False,
                                      stop_on_error=False)

@@ -138,7 +138,7 @@ def __HARNESS_NAME__(req_path, resp_path, __ns=globals()):
         with open(resp_path, "wb") as f:
             np.savez(f, __skeleton__=skeleton, **arrays)
 
-    out, used, undo = {}, [], []
+    out, used = {}, []
     try:
         with np.load(req_path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
@@ -154,15 +154,14 @@ def __HARNESS_NAME__(req_path, resp_path, __ns=globals()):
             return respond({"ok": enc(__ns[name], out)}, out)
         args, kwargs = dec(req["args"], arrays), dec(req["kwargs"], arrays)
         undo = arm(req.get("forbid", []), used)
-        with contextlib.redirect_stdout(Sink()), contextlib.redirect_stderr(Sink()):
-            result = __ns[name](*args, **kwargs)
-        for owner, key, val in undo:
-            owner[key] = val
-        undo = []
+        try:
+            with contextlib.redirect_stdout(Sink()), contextlib.redirect_stderr(Sink()):
+                result = __ns[name](*args, **kwargs)
+        finally:  # also on KeyboardInterrupt (a timed-out call)
+            for owner, key, val in undo:
+                owner[key] = val
         respond({"ok": enc(result, out), "forbidden_used": sorted(set(used))}, out)
     except (Exception, SystemExit) as exc:
-        for owner, key, val in undo:
-            owner[key] = val
         try:
             message = str(exc)[:2000]
         except Exception:

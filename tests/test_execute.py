@@ -63,10 +63,18 @@ def test_unresponsive_kernel_is_killed(session, code):
 
 
 def test_memory_bomb_is_killed_and_peak_recorded(session):
-    run = session.run_cell("import numpy as np\nx = np.ones(10**9)")
+    # Page faults are slow on a loaded machine: allow time to reach the limit.
+    run = session.run_cell("import numpy as np\nx = [np.ones(10**7) for _ in range(1000)]",
+                           timeout=60)
     assert run.died and "memory limit of 600 MB" in run.reason
     session.stop_kernel()
     assert session.peak_rss_mb > 500
+
+
+def test_huge_allocation_fails_fast_under_the_address_space_cap(session):
+    run = session.run_cell("import numpy as np\nx = np.empty(10**11)")  # 800 GB
+    assert run.error[0] == "MemoryError" and session.alive()
+    assert session.run_cell("import torch\nprint(torch.ones(2).sum().item())").output == "2.0\n"
 
 
 def test_process_exit_is_a_death_and_sys_exit_is_not(session):

@@ -135,7 +135,7 @@ def test_infinite_loops_in_python_and_c_time_out(tmp_path):
 
 def test_memory_bomb_and_flood_of_output(tmp_path):
     added = [("q-add-answer", "for _ in range(50):\n    print('y' * 10**6)"),
-             ("q-corr-answer", "import numpy as np\nhog = np.ones(4 * 10**8)")]
+             ("q-corr-answer", "import numpy as np\nhog = [np.ones(10**7) for _ in range(1000)]")]
     result = grade(tmp_path, solved(), added=added)
     assert scores(result) == {"q_add": 2.0, "q_corr": 3.0, "q_why": 0.0}
     assert result.status == Status.ERROR and "memory limit of 1000 MB" in result.reason

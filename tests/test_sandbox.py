@@ -55,7 +55,8 @@ def run_in_child(fn) -> int:
 
 def test_limits_cannot_be_raised_again():
     def child():
-        sandbox.set_limits()
+        sandbox.set_limits(8000)
+        assert resource.getrlimit(resource.RLIMIT_AS)[0] == 8000 * 2**20
         assert resource.getrlimit(resource.RLIMIT_CORE) == (0, 0)
         assert resource.getrlimit(resource.RLIMIT_FSIZE)[0] == sandbox.MAX_FILE_BYTES
         try:
