@@ -137,7 +137,7 @@ class KernelSession:
     # ---------------------------------------------------------- lifecycle
     def __enter__(self) -> "KernelSession":
         become_subreaper()
-        self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX))
+        self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.tmp_root()))
         try:
             self.start()
         except BaseException:
@@ -147,6 +147,17 @@ class KernelSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def tmp_root(self) -> str:
+        """The system temp dir, unless a kernel with its own uid could not
+        reach a workdir there (a private TMPDIR such as pytest's): then /tmp."""
+        root = tempfile.gettempdir()
+        if self.uid is None:
+            return root
+        path = Path(root).resolve()
+        if all(os.stat(p).st_mode & 0o001 for p in (path, *path.parents)):
+            return root
+        return "/tmp"
 
     @property
     def workdir(self) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import signal
 import time
 from pathlib import Path
 
@@ -139,8 +140,14 @@ def limits_from(args: argparse.Namespace, spec: Spec) -> Limits:
     return dataclasses.replace(spec.limits, **overrides)
 
 
+def exit_on_sigterm(signum, frame) -> None:
+    """A batch stopping this worker gets the kernel and temp dir cleaned up."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         spec, support = load_spec(args.spec)
     except (OSError, ValueError, KeyError, TypeError) as exc:

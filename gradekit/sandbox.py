@@ -14,8 +14,10 @@ the grader's process-group kill reaches it.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import resource
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -26,6 +28,7 @@ NOBODY = 65534
 MAX_PROCESSES = 512  # threads count too: torch/OpenMP pools spawn many
 MAX_FILE_BYTES = 200 * 1024 * 1024
 ADDRESS_SPACE_HEADROOM_MB = 4096
+PR_SET_PDEATHSIG = 1
 # Variables the kernel may inherit; everything else (JUPYTER_*, PYTHONPATH,
 # tokens, CI secrets) is dropped.
 KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "TZ")
@@ -65,7 +68,7 @@ class Plan:
 def launch_command(connection_file: Path, plan: Plan, memory_mb: int | None = None) -> list[str]:
     """argv starting this launcher (and then the kernel) for one session."""
     cmd = [sys.executable, "-m", "gradekit.sandbox", "-f", str(connection_file),
-           "--python", plan.python]
+           "--python", plan.python, "--parent-pid", str(os.getpid())]
     if memory_mb is not None:
         cmd += ["--address-space-mb", str(address_space_mb(memory_mb))]
     if plan.uid is not None:
@@ -145,6 +148,18 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise SystemExit("sandbox: could not drop privileges")
 
 
+def die_with_parent(parent_pid: int | None) -> None:
+    """SIGKILL the kernel if the grader dies (e.g. a worker killed by the
+    batch): it runs in its own session, out of reach of a group kill. Set
+    after the privilege drop, which would clear it; kept across execve."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - non-Linux
+        return
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)  # the grader died before we got here
+
+
 def kernel_argv(python: str, connection_file: str) -> list[str]:
     return [
         python, "-s", "-m", "ipykernel_launcher", "-f", connection_file,
@@ -160,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--uid", type=int)
     parser.add_argument("--gid", type=int)
     parser.add_argument("--address-space-mb", type=int)
+    parser.add_argument("--parent-pid", type=int)
     args = parser.parse_args(argv)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERNEL_PYTHONPATH")}
     if os.environ.get("KERNEL_PYTHONPATH"):
@@ -167,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     set_limits(args.address_space_mb)
     if args.uid is not None:
         drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
+    die_with_parent(args.parent_pid)
     for key in ("TMPDIR", "MPLCONFIGDIR", "IPYTHONDIR"):  # after the drop: owned by the kernel
         if key in env:
             os.makedirs(env[key], exist_ok=True)

@@ -125,3 +125,27 @@ def test_escaped_daemon_is_killed(no_leaks):
             "    os._exit(0)\ntime.sleep(0.3)")
     with KernelSession({}, LIMITS) as s:
         assert s.run_cell(code).ok
+
+
+def test_kernel_dies_with_its_grader():
+    """A grader killed outright (SIGKILL) takes its kernel with it."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+    script = ("import sys, time\nsys.path.insert(0, %r)\n"
+              "from gradekit.execute import KernelSession\nfrom gradekit.model import Limits\n"
+              "from gradekit import sandbox\n"
+              "s = KernelSession({}, Limits(), plan=sandbox.plan()).__enter__()\n"
+              "print(s.proc.pid, s.tmp, flush=True)\ntime.sleep(300)\n") % str(sandbox.PROJECT_ROOT)
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pid, tmp = grader.stdout.readline().split()
+    kernel = psutil.Process(int(pid))
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    shutil.rmtree(tmp)  # a SIGKILLed grader cannot clean up; batch workers get SIGTERM first
+    try:
+        kernel.wait(timeout=10)
+    except psutil.TimeoutExpired:
+        pytest.fail("the kernel outlived its grader")

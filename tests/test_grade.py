@@ -6,9 +6,16 @@ reason say why. Each test grades in a real sandboxed kernel (a few seconds).
 
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
 
 from factories import (
@@ -212,3 +219,36 @@ def test_grade_one_cli_writes_the_result(tmp_path):
     assert result.submission == "x/frank.ipynb" and result.score == 5.0
     assert main(["--spec", str(tmp_path / "nope"), "--submission", str(sub), "--out", str(out)]) == 0
     assert json.loads(out.read_text())["status"] == "error"
+
+
+def test_sigterm_to_a_grade_one_worker_cleans_up(tmp_path):
+    spec = tiny_spec(limits=SHORT, light=True)
+    spec_dir = tmp_path / "ag" / "spec"
+    (spec_dir / "support" / "data").mkdir(parents=True)
+    (spec_dir / "spec.json").write_text(spec_json(spec))
+    (spec_dir / "support" / "data" / "numbers.txt").write_bytes(b"1")
+    nb = notebook(spec, solved(**{"q-add-answer": "import time\ntime.sleep(300)"}))
+    sub = write_notebook(tmp_path / "gina.ipynb", nb)
+    # A temp root the kernel (maybe `nobody`) can traverse; pytest's is private.
+    tmp = Path(tempfile.mkdtemp(prefix="gradekit-test-tmp-", dir="/tmp"))
+    tmp.chmod(0o755)
+    try:
+        sigterm_worker(tmp_path, tmp, sub)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sigterm_worker(tmp_path, tmp, sub):
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": str(sandbox.PROJECT_ROOT)}
+    worker = subprocess.Popen([sys.executable, "-m", "gradekit", "grade-one", "--spec",
+                               str(tmp_path / "ag"), "--submission", str(sub), "--out",
+                               str(tmp_path / "gina.json"), "--cell-timeout", "300"], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp.glob("gradekit-kernel-*/work/.tmp")):
+        time.sleep(0.2)
+    assert list(tmp.glob("gradekit-kernel-*")), "the worker never started its kernel"
+    kernels = [p for p in psutil.Process(worker.pid).children(recursive=True)]
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 128 + signal.SIGTERM
+    assert list(tmp.iterdir()) == []
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in kernels)
