@@ -154,6 +154,54 @@ def equivariance_ok(fn) -> bool:
     return True
 
 
+def gauss_hermite(f, g, X1, X2, nodes=128):
+    """E_w[f(w.x) g(w.x')], w ~ N(0, I): 2-D Gauss-Hermite over the Cholesky factor of the pair covariance."""
+    z, wts = np.polynomial.hermite_e.hermegauss(nodes)
+    wts = wts / math.sqrt(2 * math.pi)
+    out = np.zeros((len(X1), len(X2)))
+    for i, x in enumerate(X1):
+        for j, y in enumerate(X2):
+            a, b, c = x @ x, y @ y, x @ y
+            l11 = math.sqrt(a)
+            l21, l22 = c / l11, math.sqrt(max(b - (c / l11) ** 2, 0.0))
+            u = l11 * z[:, None] + 0 * z[None, :]
+            v = l21 * z[:, None] + l22 * z[None, :]
+            out[i, j] = wts @ (f(u) * g(v)) @ wts
+    return out
+
+
+def erf_points(seed, n, d):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    return X * rng.uniform(0.3, 1.5, size=(n, 1)) / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+def infinite_kernel_ok(replaces, fn) -> bool:
+    for seed, n1, n2, d, A in ((5, 4, 6, 3, 1.0), (6, 5, 3, 7, 1.7)):
+        X1, X2 = erf_points(seed, n1, d), erf_points(seed + 10, n2, d)
+        if replaces == "G_inf_erf":
+            expected, got = gauss_hermite(erf, erf, X1, X2), fn(X1, X2)
+        else:
+            expected = (X1 @ X2.T) * (A**2 / 3) * gauss_hermite(erf_prime, erf_prime, X1, X2)
+            got = fn(X1, X2, A=A)
+        if not close(got, expected):
+            return False
+    return True
+
+
+def kernel_regression_ok(fn) -> bool:
+    rng = np.random.default_rng(7)
+    for n, n_test, t, low in ((9, 5, 0.7, 0.1), (6, 11, 25.0, 0.05), (8, 4, 3.0, 1e-6)):
+        Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+        lam = np.concatenate([[low], rng.uniform(0.2, 3.0, size=n - 1)])
+        K = (Q * lam) @ Q.T
+        K_test, y = rng.normal(size=(n_test, n)), rng.normal(size=n)
+        expected = K_test @ (Q @ (-np.expm1(-lam * t) / lam * (Q.T @ y)))
+        if not close(fn(K, K_test, y, t), expected):
+            return False
+    return True
+
+
 PARAM_COUNTS = {"n_conv_weights": 36, "n_conv_params": 40, "n_local_weights": 36864,
                 "n_dense_weights": 4194304}
 
@@ -207,7 +255,9 @@ def behaves_right(mutant: Mutant) -> bool:
     fn = namespace[mutant.replaces]
     checks = {"conv_output_size": conv_size_ok, "conv2d_forward": conv_forward_ok,
               "conv2d_backward": conv_backward_ok, "receptive_field": receptive_field_ok,
-              "equivariance_gap": equivariance_ok}
+              "equivariance_gap": equivariance_ok, "kernel_regression": kernel_regression_ok,
+              "G_inf_erf": lambda f: infinite_kernel_ok("G_inf_erf", f),
+              "H_inf_erf": lambda f: infinite_kernel_ok("H_inf_erf", f)}
     try:
         if mutant.replaces in checks:
             return checks[mutant.replaces](fn)

@@ -1,0 +1,11 @@
+# replaces: G_inf_erf
+# expect: wrong
+# question: q_G_inf_erf
+# why: forgets the 2/pi in front
+import numpy as np
+
+
+def G_inf_erf(X1, X2):
+    s1 = 1 + 2 * np.sum(X1**2, axis=1)
+    s2 = 1 + 2 * np.sum(X2**2, axis=1)
+    return np.arcsin(2 * (X1 @ X2.T) / np.sqrt(np.outer(s1, s2)))
