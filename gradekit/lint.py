@@ -142,6 +142,38 @@ def rule_test_code(m: Master) -> list[str]:
     return out
 
 
+_BOOLEAN_CALLS = ("allclose", "isclose", "array_equal", "array_equiv", "equal", "isfinite", "all", "any")
+
+
+def _ignored_verdicts(code: str) -> list[int]:
+    """Line numbers of top-level expressions whose truth value is thrown away.
+
+    otter's doctests compare printed output (`np.allclose(a, b)` then `True`);
+    here a test passes iff it raises, so such a line can never fail: it needs `assert`.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    lines = []
+    for node in tree.body:
+        value = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(value, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
+            lines.append(node.lineno)
+        elif isinstance(value, ast.Call):
+            func = value.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in _BOOLEAN_CALLS:
+                lines.append(node.lineno)
+    return lines
+
+
+def rule_tests_that_cannot_fail(m: Master) -> list[str]:
+    return [f"{where(m.path, t.cell, q.name)}: test line {n} computes a truth value and ignores it "
+            "(tests pass unless they raise: write `assert ...`)"
+            for q in m.questions for t in q.tests for n in _ignored_verdicts(t.code)]
+
+
 def rule_prompt_blocks(m: Master) -> list[str]:
     return [f"{where(m.path, p.cell, p.question)}: PROMPT blocks may contain only markdown cells"
             for p in m.cells if p.region == REGION_PROMPT and p.cell.cell_type != "markdown"]
@@ -231,7 +263,8 @@ def rule_side_files(m: Master) -> list[str]:
 
 RULES = (rule_delimiters_in_raw_cells, rule_known_keys, rule_name, rule_points, rule_tests,
          rule_test_code, rule_prompt_blocks, rule_markers_outside_solutions, rule_duplicates,
-         rule_side_files, rule_value_types, rule_solution_cell_types, rule_safe_support_files)
+         rule_side_files, rule_value_types, rule_solution_cell_types, rule_safe_support_files,
+         rule_tests_that_cannot_fail)
 
 
 def lint_requirements(path: str | Path) -> list[str]:

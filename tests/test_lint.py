@@ -203,3 +203,18 @@ def test_raw_cell_in_a_solution_block(tmp_path):
 def test_support_files_must_not_ship_secrets(tmp_path, entry):
     cells = _replace(demo_master_cells(), "files: [data/table.txt]", f"files: [data/table.txt, {entry}]")
     _only(_lint(tmp_path, cells), f"support file {entry!r}")
+
+
+@pytest.mark.parametrize("line", ["np.allclose(double(np.arange(3)), [0, 2, 4])",
+                                  "double(2) == 4", "not double(0)"])
+def test_test_whose_verdict_is_ignored(tmp_path, line):
+    cells = demo_master_cells()
+    cells[9] = case_cell(f"import numpy as np\n{line}")
+    _only(_lint(tmp_path, cells), "cell 9 (id c9): question q1: test line 2 computes a truth value")
+
+
+def test_assert_and_assert_helpers_are_fine(tmp_path):
+    cells = demo_master_cells()
+    cells[9] = case_cell("import numpy as np\nnp.testing.assert_allclose(double(np.ones(2)), 2)\n"
+                         "assert np.allclose(double(np.arange(3)), [0, 2, 4])")
+    assert _lint(tmp_path, cells) == []
