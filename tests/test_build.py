@@ -167,3 +167,14 @@ def test_master_id_clashing_with_a_generated_id_is_refused(tmp_path):
     cells[1]["id"] = "c3-check"  # the id the check cell of q1 (BEGIN QUESTION c3) gets
     with pytest.raises(BuildError, match="clash"):
         build_assignment(parse_master(write_master(tmp_path, cells)), tmp_path / "out")
+
+
+def test_zip_scripts_are_valid_bash(built, tmp_path):
+    import subprocess
+
+    with zipfile.ZipFile(built.zip_path) as zf:
+        for name in ("run_autograder", "setup.sh"):
+            script = tmp_path / name
+            script.write_bytes(zf.read(name))
+            assert zf.read(name).startswith(b"#!/usr/bin/env bash\n")
+            assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
