@@ -293,7 +293,9 @@ def verdict(ok: bool) -> str:
 
 def format_report(assignment: str, f: dict) -> str:
     t, o, k = f.get("throughput"), f.get("overhead"), f.get("ntk")
-    lines = [f"make bench: {assignment}, {os.cpu_count()} cores"]
+    subject = f"{assignment}, " if t or o else ""
+    lines = [f"make bench: {subject}{os.cpu_count()} cores, load average "
+             f"{os.getloadavg()[0]:.1f} (other work on the machine skews every figure)"]
     if t:
         lines.append(f"throughput: gradekit grade --jobs {t['jobs']}: {t['n']} submissions in "
                      f"{t['grade_s']:.1f} s = {60 * t['n'] / t['grade_s']:.1f}/min")
