@@ -358,3 +358,32 @@ def test_every_mutant_is_graded_as_expected_by_the_engine(release_build, tmp_pat
     if not graded:
         pytest.skip("no assignment of the corpus is in the release yet")
     assert not found, "\n".join(found)
+
+
+def test_read_mutant_rejects_incomplete_headers(tmp_path):
+    from gradekit.mutants import read_mutant
+
+    (tmp_path / "demo").mkdir()
+    partial = tmp_path / "demo" / "partial.py"
+    partial.write_text("# replaces: f\n# expect: wrong\ndef f():\n    return 0\n")
+    with pytest.raises(ValueError, match="partial.py.*question, why"):
+        read_mutant(partial)
+    odd = tmp_path / "demo" / "odd.py"
+    odd.write_text("# replaces: f\n# expect: maybe\n# question: q1\n# why: x\ndef f():\n    return 0\n")
+    with pytest.raises(ValueError, match="wrong or right"):
+        read_mutant(odd)
+
+
+def test_write_submissions_makes_one_notebook_per_mutant(tmp_path):
+    import json
+
+    from gradekit.mutants import write_submissions
+
+    solution = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                           "source": "def f():\n    return 1\n"}]}
+    mutants = [Mutant("m1", "demo", "f", "wrong", "q1", "returns 2",
+                      "# replaces: f\ndef f():\n    return 2\n")]
+    write_submissions(mutants, solution, tmp_path / "subs")
+    written = json.loads((tmp_path / "subs" / "m1.ipynb").read_text())
+    assert "return 2" in written["cells"][0]["source"]

@@ -41,10 +41,12 @@ class Expect:
     zero: tuple[str, ...] = ()  # functions whose question must earn nothing
     statuses: tuple[Status, ...] = (Status.OK,)
     reason_mentions: tuple[str, ...] = ()  # any of these words (lowercase) in the reason
+    feedback_mentions: str = ""  # the zeroed question's student feedback says why
 
 
 FUNCTIONS_ONLY_FORWARD = ("conv2d_forward",)
 LIMIT_HIT = (Status.TIMEOUT, Status.ERROR)
+FORBID_WORD = "implement"  # "... which this exercise asks you to implement yourself"
 CASES: dict[str, Expect] = {
     "patch_comparisons": Expect(FUNCTIONS_ONLY_FORWARD),
     "lying_objects": Expect(("conv2d_forward", "conv2d_backward")),
@@ -60,13 +62,13 @@ CASES: dict[str, Expect] = {
     "memory_bomb": Expect((), LIMIT_HIT, ("memory",)),
     "big_output": Expect(()),
     "write_outside": Expect(FUNCTIONS_ONLY_FORWARD),
-    "forbidden_conv2d": Expect(FUNCTIONS_ONLY_FORWARD),
-    "forbidden_conv2d_hidden": Expect(FUNCTIONS_ONLY_FORWARD),
-    "forbidden_torch_conv2d": Expect(FUNCTIONS_ONLY_FORWARD),
-    "forbidden_conv_module": Expect(FUNCTIONS_ONLY_FORWARD),
-    "forbidden_default_arg": Expect(FUNCTIONS_ONLY_FORWARD),
-    "forbidden_aten_convolution": Expect(FUNCTIONS_ONLY_FORWARD),
-    "forbidden_forged_report": Expect(FUNCTIONS_ONLY_FORWARD),
+    "forbidden_conv2d": Expect(FUNCTIONS_ONLY_FORWARD, feedback_mentions=FORBID_WORD),
+    "forbidden_conv2d_hidden": Expect(FUNCTIONS_ONLY_FORWARD, feedback_mentions=FORBID_WORD),
+    "forbidden_torch_conv2d": Expect(FUNCTIONS_ONLY_FORWARD, feedback_mentions=FORBID_WORD),
+    "forbidden_conv_module": Expect(FUNCTIONS_ONLY_FORWARD, feedback_mentions=FORBID_WORD),
+    "forbidden_default_arg": Expect(FUNCTIONS_ONLY_FORWARD, feedback_mentions=FORBID_WORD),
+    "forbidden_aten_convolution": Expect(FUNCTIONS_ONLY_FORWARD, feedback_mentions=FORBID_WORD),
+    "forbidden_forged_report": Expect(FUNCTIONS_ONLY_FORWARD, feedback_mentions=FORBID_WORD),
     "export_zip_pickles": Expect(FUNCTIONS_ONLY_FORWARD),
 }
 
@@ -267,6 +269,8 @@ def test_attack_earns_nothing_and_spares_the_rest(battery, attack):
         score, top = got.get(q.name, (0.0, q.points))
         if q.name in zero:
             assert score == 0.0, summary
+            feedback = " ".join(t.feedback for qr in result.questions if qr.name == q.name for t in qr.tests)
+            assert expect.feedback_mentions in feedback, f"{summary}; feedback: {feedback[:300]}"
         elif q.name not in unknowable:
             assert score == top, summary
 
