@@ -86,6 +86,11 @@ class MemoryWatchdog(threading.Thread):
                 return
 
 
+def well_formed(msg) -> bool:
+    return isinstance(msg, dict) and isinstance(msg.get("parent_header"), dict) \
+        and isinstance(msg.get("content"), dict) and isinstance(msg.get("msg_type"), str)
+
+
 def process_tree(pid: int) -> list[psutil.Process]:
     try:
         root = psutil.Process(pid)
@@ -349,7 +354,9 @@ class KernelSession:
                 msg = self.client.get_iopub_msg(timeout=POLL_S)
             except queue.Empty:
                 continue
-            if msg["parent_header"].get("msg_id") != msg_id:
+            except Exception:  # garbled by the kernel (student code can patch its json)
+                continue
+            if not well_formed(msg) or msg["parent_header"].get("msg_id") != msg_id:
                 continue
             if self.absorb(msg, run, capture):
                 return True
@@ -396,6 +403,8 @@ class KernelSession:
                 self.client.get_shell_msg(timeout=0)
             except queue.Empty:
                 return
+            except Exception:  # a garbled reply: dropped like the rest
+                continue
 
 
 @dataclass

@@ -18,6 +18,7 @@ from gradekit import sandbox
 from gradekit.execute import KernelSession, NotebookRun, SessionError, run_cells
 from gradekit.intake import read_submission
 from gradekit.judge import judge_submission
+from gradekit.remote import RemoteError, install_harness
 from gradekit.model import (
     Limits, QuestionResult, Spec, Status, SubmissionResult, load_spec, write_json_atomic,
 )
@@ -71,7 +72,7 @@ def grade_into(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
     result.timings["intake"] = round(time.monotonic() - t, 3)
     try:
         execute_and_judge(result, spec, support, clean, limits)
-    except SessionError as exc:
+    except (SessionError, RemoteError) as exc:
         result.status = Status.ERROR
         result.reason = short(f"the notebook's kernel could not run: {exc}")
 
@@ -82,10 +83,14 @@ def execute_and_judge(result: SubmissionResult, spec: Spec, support: dict[str, b
     with KernelSession(support, limits, plan=sandbox.plan()) as session:
         result.timings["kernel_start"] = round(time.monotonic() - t, 3)
         t = time.monotonic()
+        # The harness goes in before any student code, so it holds the real
+        # library functions whatever the notebook rebinds later.
+        install_harness(session)
         run = run_cells(session, clean.code, clean.labels)
         result.timings["execute"] = round(time.monotonic() - t, 3)
         t = time.monotonic()
-        editable = {q.name: clean.editable_cells(q.name) for q in spec.autograded}
+        # The judge keeps only the code each question's tested functions reach.
+        editable = {q.name: clean.all_editable_cells() for q in spec.autograded}
         result.questions = judge_submission(spec, session, editable)
         result.timings["judge"] = round(time.monotonic() - t, 3)
         session.stop_kernel()  # folds the watchdog's peak into the session's

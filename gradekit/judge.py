@@ -30,6 +30,10 @@ REDACTED = "[feedback withheld: it quoted grading code]"
 BUILTIN_NAMES = frozenset(dir(builtins))
 DYNAMIC_LOOKUPS = frozenset({"getattr", "__import__", "import_module", "eval", "exec",
                              "compile", "__getattribute__", "attrgetter", "methodcaller"})
+NAME_LOOKUPS = frozenset({"getattr", "__import__", "import_module", "__getattribute__"})
+# The same computation under another public name (ATen entry points).
+EQUIVALENT_OPS = {"conv2d": ("convolution", "_convolution")}
+COMPUTED_LOOKUP = "a function looked up by a name built at run time"
 
 
 # ------------------------------------------------------------- namespaces
@@ -136,27 +140,44 @@ def strings_in(node: ast.AST) -> list[str]:
     return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
 
 
-def forbidden_in_tree(tree: ast.AST, name: str) -> bool:
-    """Whether the code plausibly reaches ``name`` (e.g. torch.nn.functional.conv2d)."""
+def forbidden_in_nodes(nodes: list[ast.AST], aliases: dict[str, str], name: str) -> bool:
+    """Whether the code plausibly reaches ``name`` (e.g. torch.nn.functional.conv2d):
+    by attribute (any case, or an ATen twin), import, or a string in a lookup."""
     last, top = name.rsplit(".", 1)[-1], name.split(".")[0]
-    aliases = import_aliases(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == last:
-            full = dotted(node, aliases)
-            if full is not None and full.split(".")[0] == top:
+    spellings = {last.lower(), *EQUIVALENT_OPS.get(last.lower(), ())}
+    for root in nodes:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Attribute) and node.attr.lower() in spellings:
+                full = dotted(node, aliases)
+                if full is not None and full.split(".")[0] == top:
+                    return True
+            elif isinstance(node, ast.ImportFrom) and node.module \
+                    and node.module.split(".")[0] == top:
+                if any(a.name.lower() in spellings or a.name == "*" for a in node.names):
+                    return True
+            elif isinstance(node, ast.Call) and call_name(node) in DYNAMIC_LOOKUPS:
+                if any(last in s for s in strings_in(node)):
+                    return True
+            elif isinstance(node, ast.Subscript) and last in strings_in(node.slice):
                 return True
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == top:
-            if any(a.name in (last, "*") for a in node.names):
-                return True
-        elif isinstance(node, ast.Call) and call_name(node) in DYNAMIC_LOOKUPS:
-            if any(last in s for s in strings_in(node)):
-                return True
-        elif isinstance(node, ast.Subscript) and last in strings_in(node.slice):
-            return True
     return False
 
 
-def parse_cells(cells: list[str]) -> list[ast.AST]:
+def computed_lookup(nodes: list[ast.AST]) -> bool:
+    """getattr/import_module/__import__ with a name built at run time: it hides
+    which function is called, so a forbid question cannot be checked."""
+    for root in nodes:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Call) and call_name(node) in NAME_LOOKUPS:
+                arg = node.args[1] if call_name(node) == "getattr" and len(node.args) > 1 else \
+                    node.args[0] if node.args and call_name(node) != "getattr" else None
+                if arg is not None and not (isinstance(arg, ast.Constant)
+                                            and isinstance(arg.value, str)):
+                    return True
+    return False
+
+
+def parse_cells(cells: list[str]) -> list[ast.Module]:
     """Each cell's AST; IPython magics/shell lines blanked; unparsable cells skipped."""
     trees = []
     for cell in cells:
@@ -168,9 +189,55 @@ def parse_cells(cells: list[str]) -> list[ast.AST]:
     return trees
 
 
-def static_forbidden(cells: list[str], forbid: tuple[str, ...]) -> list[str]:
+def top_level_bindings(trees: list[ast.Module]) -> dict[str, list[ast.stmt]]:
+    """Name -> the top-level statements of the student's cells that bind it."""
+    bound: dict[str, list[ast.stmt]] = {}
+    for tree in trees:
+        for stmt in tree.body:
+            for name in statement_binds(stmt):
+                bound.setdefault(name, []).append(stmt)
+    return bound
+
+
+def statement_binds(stmt: ast.stmt) -> set[str]:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def reachable_code(trees: list[ast.Module], roots: set[str]) -> list[ast.stmt]:
+    """Top-level statements binding ``roots`` and, transitively, every
+    student-defined name they use (helpers, defaults, module-level aliases)."""
+    bound = top_level_bindings(trees)
+    seen, todo, code = set(), [r for r in roots if r in bound], []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for stmt in bound[name]:
+            code.append(stmt)
+            todo += [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id in bound]
+    return code
+
+
+def static_forbidden(cells: list[str], forbid: tuple[str, ...],
+                     roots: set[str] | None = None) -> list[str]:
+    """Forbidden names the student's code uses: in the code the tested
+    functions (``roots``) reach, or in all of it when ``roots`` is None."""
+    if not forbid:
+        return []
     trees = parse_cells(cells)
-    return [name for name in forbid if any(forbidden_in_tree(t, name) for t in trees)]
+    aliases = {k: v for t in trees for k, v in import_aliases(t).items()}
+    nodes = list(trees) if roots is None else reachable_code(trees, roots)
+    found = [name for name in forbid if forbidden_in_nodes(nodes, aliases, name)]
+    if computed_lookup(nodes):
+        found.append(COMPUTED_LOOKUP)
+    return found
 
 
 # ------------------------------------------------------------- judging
@@ -227,11 +294,13 @@ class Judge:
         for name in proxies:  # this question's proxies only: not shared with others
             if self.helpers.get(name) is proxies[name]:
                 del self.helpers[name]
-        used = set(static_forbidden(editable, question.forbid))
+        # Only code the tested functions reach: a cell that merely compares
+        # with F.conv2d, or another question's code, is not held against this one.
+        used = set(static_forbidden(editable, question.forbid, roots=set(proxies)))
         for proxy in proxies.values():
             used |= getattr(proxy, "forbidden_used", set())
         if used:
-            zero_for_forbidden(tests, sorted(used))
+            zero_for_forbidden(tests, sorted(used), question.forbid)
         elif question.all_or_nothing and not all(t.passed for t in tests):
             for t in tests:
                 t.points = 0.0
@@ -239,9 +308,15 @@ class Judge:
                               question.points, tests=tests)
 
 
-def zero_for_forbidden(tests: list[TestResult], used: list[str]) -> None:
-    message = "; ".join(f"uses {name}, which this exercise asks you to implement yourself"
-                        for name in used)
+def forbid_message(name: str, forbid: tuple[str, ...]) -> str:
+    if name == COMPUTED_LOOKUP:
+        return (f"looks up functions by names built at run time, so a use of {forbid[0]} "
+                "cannot be ruled out; this exercise asks you to implement it yourself")
+    return f"uses {name}, which this exercise asks you to implement yourself"
+
+
+def zero_for_forbidden(tests: list[TestResult], used: list[str], forbid: tuple[str, ...]) -> None:
+    message = "; ".join(forbid_message(name, forbid) for name in used)
     for t in tests:
         t.points, t.passed = 0.0, False
         t.feedback = t.detail = message

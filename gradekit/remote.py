@@ -34,16 +34,27 @@ class RemoteError(AssertionError):
 # Kernel-side half of the channel; defined in the notebook's namespace under
 # a random name. It must import nothing from gradekit (not on the kernel's path).
 HARNESS = r'''
-def __HARNESS_NAME__(req_path, resp_path, __ns=globals()):
-    import io, json, math, os, sys, contextlib, importlib
+def make(user_ns):
+    """Built once, before any student code runs, with every library function
+    it needs captured now: a student who later rebinds json.dumps, np.savez
+    or builtins.sorted does not change what the harness reports."""
+    import contextlib, importlib, io, json, math, sys
     import numpy as np
+    dumps, loads, savez, load = json.dumps, json.loads, np.savez, np.load
+    ndarray, generic, as_plain = np.ndarray, np.generic, np.array
+    np_bool, np_int, np_float = np.bool_, np.integer, np.floating
+    frombuffer, uint8 = np.frombuffer, np.uint8
+    redirect_out, redirect_err = contextlib.redirect_stdout, contextlib.redirect_stderr
+    modules, import_module = sys.modules, importlib.import_module
+    list_iter, tuple_iter, dict_items = list.__iter__, tuple.__iter__, dict.items
+    to_int, to_float, to_str = int.__int__, float.__float__, str.__str__
 
     class Sink(io.TextIOBase):
         def write(self, s):
             return len(s)
 
     def torch_module():
-        return sys.modules.get("torch") or importlib.import_module("torch")
+        return modules.get("torch") or import_module("torch")
 
     def store(arr, arrays):
         key = "a%d" % len(arrays)
@@ -56,30 +67,31 @@ def __HARNESS_NAME__(req_path, resp_path, __ns=globals()):
             return {"unsupported": "deeply nested value"}
         if v is None or t in (bool, int, float, str):
             return v
-        if isinstance(v, np.generic):
-            if isinstance(v, (np.bool_, np.integer, np.floating)):
+        if isinstance(v, generic):
+            if isinstance(v, (np_bool, np_int, np_float)):
                 return v.item()
             return {"unsupported": t.__name__}
-        torch = sys.modules.get("torch")
+        torch = modules.get("torch")
         if torch is not None and isinstance(v, torch.Tensor):
-            v = torch.Tensor.numpy(torch.Tensor.cpu(torch.Tensor.detach(v)).resolve_conj().resolve_neg())
-        if isinstance(v, np.ndarray):
+            T = torch.Tensor
+            v = T.numpy(T.resolve_neg(T.resolve_conj(T.cpu(T.detach(v)))))
+        if isinstance(v, ndarray):
             if v.dtype.kind not in "biuf":
                 return {"unsupported": "array of dtype %s" % v.dtype}
-            return {"array": store(np.array(v, copy=True, subok=False), arrays)}
+            return {"array": store(as_plain(v, copy=True, subok=False), arrays)}
         if isinstance(v, int) and not isinstance(v, bool):
-            return int.__int__(v)
+            return to_int(v)
         if isinstance(v, float):
-            return float.__float__(v)
+            return to_float(v)
         if isinstance(v, str):
-            return str.__str__(v)
+            return to_str(v)
         if isinstance(v, list):
-            return {"list": [enc(x, arrays, depth + 1) for x in list.__iter__(v)]}
+            return {"list": [enc(x, arrays, depth + 1) for x in list_iter(v)]}
         if isinstance(v, tuple):
-            return {"tuple": [enc(x, arrays, depth + 1) for x in tuple.__iter__(v)]}
+            return {"tuple": [enc(x, arrays, depth + 1) for x in tuple_iter(v)]}
         if isinstance(v, dict):
             return {"dict": [[enc(k, arrays, depth + 1), enc(x, arrays, depth + 1)]
-                             for k, x in dict.items(v)]}
+                             for k, x in dict_items(v)]}
         return {"unsupported": t.__name__[:80]}
 
     def dec(node, arrays):
@@ -103,7 +115,7 @@ def __HARNESS_NAME__(req_path, resp_path, __ns=globals()):
         for cut in range(len(parts) - 1, 0, -1):
             # Only modules already imported: importing torch here would cost
             # seconds; code importing it later is caught by the static scan.
-            obj = sys.modules.get(".".join(parts[:cut]))
+            obj = modules.get(".".join(parts[:cut]))
             if obj is None:
                 continue
             try:
@@ -113,6 +125,28 @@ def __HARNESS_NAME__(req_path, resp_path, __ns=globals()):
             except AttributeError:
                 return None, None
         return None, None
+
+    def rebind(owner, key, target, spy, undo):
+        owner[key] = spy
+        undo.append(lambda: owner.__setitem__(key, target))
+
+    def rebind_captured(fn, target, spy, undo):
+        """Default arguments and closure cells of notebook functions."""
+        defaults = getattr(fn, "__defaults__", None) or ()
+        if any(d is target for d in defaults):
+            fn.__defaults__ = tuple(spy if d is target else d for d in defaults)
+            undo.append(lambda: setattr(fn, "__defaults__", defaults))
+        kw = getattr(fn, "__kwdefaults__", None) or {}
+        for key, val in list(kw.items()):
+            if val is target:
+                rebind(kw, key, target, spy, undo)
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                if cell.cell_contents is target:
+                    cell.cell_contents = spy
+                    undo.append(lambda c=cell: setattr(c, "cell_contents", target))
+            except ValueError:  # empty cell
+                pass
 
     def arm(forbid, used):
         """Replace each forbidden callable, wherever it is bound, by a recorder."""
@@ -124,51 +158,65 @@ def __HARNESS_NAME__(req_path, resp_path, __ns=globals()):
             def spy(*a, __d=dotted, __f=target, **k):
                 used.append(__d)
                 return __f(*a, **k)
-            owners = [sys.modules.get(module), sys.modules.get(module.split(".")[0])]
-            owners = [vars(m) for m in owners if m is not None] + [__ns]
+            owners = [modules.get(module), modules.get(module.split(".")[0])]
+            owners = [vars(m) for m in owners if m is not None] + [user_ns]
             for owner in owners:
                 for key, val in list(owner.items()):
                     if val is target:
-                        owner[key] = spy
-                        undo.append((owner, key, target))
+                        rebind(owner, key, target, spy, undo)
+            for val in list(user_ns.values()):
+                if callable(val) and hasattr(val, "__code__"):
+                    rebind_captured(val, target, spy, undo)
         return undo
 
-    def respond(body, arrays):
-        skeleton = np.frombuffer(json.dumps(body).encode(), dtype=np.uint8)
+    def respond(resp_path, body, arrays):
+        skeleton = frombuffer(dumps(body).encode(), dtype=uint8)
         with open(resp_path, "wb") as f:
-            np.savez(f, __skeleton__=skeleton, **arrays)
+            savez(f, __skeleton__=skeleton, **arrays)
 
-    out, used = {}, []
-    try:
-        with np.load(req_path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-        req = json.loads(arrays.pop("__skeleton__").tobytes().decode())
-        name = req["name"]
-        if req["op"] == "describe":
-            kind = "missing" if name not in __ns else (
-                "callable" if callable(__ns[name]) else "value")
-            return respond({"ok": kind}, {})
-        if name not in __ns:
-            raise NameError("name %r is not defined in your notebook" % name)
-        if req["op"] == "fetch":
-            return respond({"ok": enc(__ns[name], out)}, out)
-        args, kwargs = dec(req["args"], arrays), dec(req["kwargs"], arrays)
-        undo = arm(req.get("forbid", []), used)
+    def harness(req_path, resp_path):
+        out, used = {}, []
         try:
-            with contextlib.redirect_stdout(Sink()), contextlib.redirect_stderr(Sink()):
-                result = __ns[name](*args, **kwargs)
-        finally:  # also on KeyboardInterrupt (a timed-out call)
-            for owner, key, val in undo:
-                owner[key] = val
-        respond({"ok": enc(result, out), "forbidden_used": sorted(set(used))}, out)
-    except (Exception, SystemExit) as exc:
-        try:
-            message = str(exc)[:2000]
-        except Exception:
-            message = ""
-        respond({"error": {"type": type(exc).__name__[:100], "message": message},
-                 "forbidden_used": sorted(set(used))}, {})
+            with load(req_path, allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+            req = loads(arrays.pop("__skeleton__").tobytes().decode())
+            name = req["name"]
+            if req["op"] == "describe":
+                kind = "missing" if name not in user_ns else (
+                    "callable" if callable(user_ns[name]) else "value")
+                return respond(resp_path, {"ok": kind}, {})
+            if name not in user_ns:
+                raise NameError("name %r is not defined in your notebook" % name)
+            if req["op"] == "fetch":
+                return respond(resp_path, {"ok": enc(user_ns[name], out)}, out)
+            args, kwargs = dec(req["args"], arrays), dec(req["kwargs"], arrays)
+            undo = arm(req.get("forbid", []), used)
+            try:
+                with redirect_out(Sink()), redirect_err(Sink()):
+                    result = user_ns[name](*args, **kwargs)
+            finally:  # also on KeyboardInterrupt (a timed-out call)
+                for restore in reversed(undo):
+                    restore()
+            respond(resp_path, {"ok": enc(result, out), "forbidden_used": sorted(set(used))}, out)
+        except (Exception, SystemExit) as exc:
+            try:
+                message = str(exc)[:2000]
+            except Exception:
+                message = ""
+            respond(resp_path, {"error": {"type": type(exc).__name__[:100], "message": message},
+                                "forbidden_used": sorted(set(used))}, {})
+
+    return harness
 '''
+
+# The install cell: the factory runs with a private snapshot of the builtins
+# (later rebinding of builtins.* by the notebook does not reach it).
+INSTALL = (
+    "exec(compile({source!r}, '<gradekit harness>', 'exec'),"
+    " __gradekit_g := {{'__builtins__': dict(vars(__import__('builtins')))}})\n"
+    "{name} = __gradekit_g['make'](globals())\n"
+    "del __gradekit_g\n"
+)
 
 
 # ------------------------------------------------------------- encoding
@@ -278,7 +326,7 @@ def install_harness(session: KernelSession) -> str:
     if getattr(session, "harness", None):
         return session.harness
     name = f"_gradekit_{os.urandom(8).hex()}"
-    source = HARNESS.replace("__HARNESS_NAME__", name)
+    source = INSTALL.format(source=HARNESS, name=name)
     run = session.run_cell(source, capture=False)
     if not run.ok:
         raise RemoteError("the notebook's kernel could not be prepared for grading"

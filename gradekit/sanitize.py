@@ -29,6 +29,10 @@ class Sanitized:
     integrity: list[str] = field(default_factory=list)
     manual_answers: dict[str, str] = field(default_factory=dict)
 
+    def all_editable_cells(self) -> list[str]:
+        """Every code cell the student wrote (answers and added cells)."""
+        return [c for cells in self.editable.values() for c in cells]
+
     def editable_cells(self, question: str) -> list[str]:
         """Student-written code cells that may implement ``question`` (its
         region plus cells added before any question)."""

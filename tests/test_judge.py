@@ -42,7 +42,7 @@ def test_static_scan_finds_forbidden_uses(code):
 
 @pytest.mark.parametrize("code", [
     "def conv2d(x, w):\n    return x  # not F.conv2d",
-    "layer = torch.nn.Conv2d(1, 1, 3)",
+    "layer = torch.nn.Linear(3, 3)",
     "print('do not use F.conv2d')",
     "y = my_module.conv2d(1)",
     "%timeit F.conv2d(x, w)",
@@ -81,3 +81,23 @@ def test_question_score_scales_test_points_to_the_question():
     assert question_score(model.Question("q", 4.0), tests) == 1.0
     assert question_score(model.Question("q", 2.0), tests) == 0.5
     assert question_score(model.Question("q", 2.0), []) == 0.0
+
+
+@pytest.mark.parametrize("cells", [
+    ["import torch\ndef corr(x, w):\n    return torch.nn.Conv2d(1, 1, 3)(x)"],
+    ["def corr(x, w):\n    return torch.ops.aten.convolution(x, w)"],
+    ["import importlib\n_f = importlib.import_module('torch.nn.' + 'functional')\n_op = getattr(_f, 'con' + 'v2d')",
+     "def corr(x, w):\n    return _op(x, w)"],
+    ["def corr(x, w, _op=getattr(torch, 'convol' + 'ution')):\n    return _op(x, w)"],
+    ["def helper(x, w):\n    return F.conv2d(x, w)", "def corr(x, w):\n    return helper(x, w)"],
+])
+def test_scan_follows_what_the_tested_function_reaches(cells):
+    assert static_forbidden(cells, CONV, roots={"corr"}) != []
+
+
+def test_scan_ignores_code_the_tested_function_does_not_reach():
+    cells = ["def corr(x, w):\n    return x[:2, :2] * w.sum()",
+             "print(np.allclose(corr(x, w), F.conv2d(x, w)))",  # the student checking their work
+             "def other(x):\n    return F.conv2d(x, x)"]
+    assert static_forbidden(cells, CONV, roots={"corr"}) == []
+    assert static_forbidden(cells, CONV) == list(CONV)

@@ -153,3 +153,28 @@ def test_dead_kernel_is_a_remote_error_and_is_revived(kernel):
     assert kernel.incidents and kernel.incidents[-1].startswith("die()")
     assert RemoteFunction(kernel, "add")(2, 2) == 4  # fresh kernel, notebook replayed
     assert kernel.restarts == 1
+
+
+@pytest.mark.slow
+def test_harness_installed_first_ignores_later_rebinding_and_sees_defaults():
+    with KernelSession({}, Limits(timeout_s=120, cell_timeout_s=20), plan=sandbox.plan()) as s:
+        remote.install_harness(s)
+        forged = '''
+import builtins, json, importlib
+import numpy as np, torch
+_real_sorted = builtins.sorted
+builtins.sorted = lambda *a, **k: [i for i in _real_sorted(*a, **k) if "conv" not in str(i)]
+_real_dumps = json.dumps
+def _forge(obj, *a, **k):  # Jupyter's own messages must still work
+    return _real_dumps({"ok": 42} if isinstance(obj, dict) and "forbidden_used" in obj else obj, *a, **k)
+json.dumps = _forge
+np.savez = lambda *a, **k: None
+_f = importlib.import_module("torch.nn." + "functional")
+def conv(x, w, _op=getattr(_f, "con" + "v2d")):
+    return _op(torch.tensor(x)[None, None], torch.tensor(w)[None, None])[0, 0]
+'''
+        assert s.run_cell(forged).ok
+        fn = RemoteFunction(s, "conv", forbid=("torch.nn.functional.conv2d",))
+        assert fn(np.ones((2, 2)), np.ones((1, 1))).tolist() == [[1.0, 1.0], [1.0, 1.0]]
+        assert fn.forbidden_used == {"torch.nn.functional.conv2d"}
+        assert s.run_cell("assert conv.__defaults__[0] is torch.conv2d").ok  # restored
