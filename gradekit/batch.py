@@ -378,5 +378,10 @@ def main(argv: list[str]) -> int:
             code = 2
             continue
         run = hand_off_to_docker if args.docker else grade_folder
-        code = max(code, run(settings))
+        try:
+            code = max(code, run(settings))
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: finished results are kept in {settings.out_dir / 'results'}; "
+                  "run the same command again to resume", file=sys.stderr)
+            return 130
     return code
