@@ -73,6 +73,12 @@ class MemoryWatchdog(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        try:
+            self.watch()
+        except Exception:  # pragma: no cover - never take the grader down
+            self.tripped = False
+
+    def watch(self) -> None:
         while not self.stopped.wait(POLL_S):
             procs = process_tree(self.pid)
             if not procs:
@@ -237,14 +243,15 @@ class KernelSession:
 
     def kill(self) -> None:
         """SIGKILL the kernel, its process group and every descendant we can find."""
-        if self.proc is None:
+        proc = self.proc  # the watchdog thread may call this while we stop
+        if proc is None:
             return
-        family = {p.pid: p for p in process_tree(self.proc.pid)}
+        family = {p.pid: p for p in process_tree(proc.pid)}
         if self.watchdog is not None:
             family.update(self.watchdog.seen)
-        family.update((p.pid, p) for p in self.adopted_orphans())
+        family.update((p.pid, p) for p in self.adopted_orphans(proc.pid))
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         for p in family.values():
@@ -253,27 +260,29 @@ class KernelSession:
             except psutil.Error:
                 pass
         try:
-            self.proc.wait(timeout=5)  # reaped: alive() is False from now on
+            proc.wait(timeout=5)  # reaped: alive() is False from now on
         except subprocess.TimeoutExpired:  # pragma: no cover - unkillable (D state)
             pass
         for p in family.values():  # reap zombies re-parented to us
-            if p.pid != self.proc.pid:
+            if p.pid != proc.pid:
                 try:
                     p.wait(timeout=0.5)
                 except psutil.Error:
                     pass
 
-    def adopted_orphans(self) -> list[psutil.Process]:
+    def adopted_orphans(self, kernel_pid: int) -> list[psutil.Process]:
         """Our children that escaped this kernel's tree (double-forked daemons
-        re-parented to us, the subreaper), recognised by the session's uid,
-        home or working directory, so other children of ours are left alone."""
+        re-parented to us, the subreaper), recognised by the session's home
+        or working directory, so other children of ours (other sessions'
+        kernels included) are left alone."""
         found = []
+        if self.tmp is None:
+            return found
         for child in psutil.Process().children():
-            if child.pid == self.proc.pid:
+            if child.pid == kernel_pid:
                 continue
             try:
-                ours = (self.uid is not None and child.uids().real == self.uid) \
-                    or child.environ().get("HOME") == str(self.workdir) \
+                ours = child.environ().get("HOME") == str(self.workdir) \
                     or child.cwd().startswith(str(self.tmp))
             except psutil.Error:
                 continue
