@@ -140,6 +140,7 @@ class KernelSession:
         self.restarts = 0
         self.harness: str | None = None  # name of gradekit.remote's harness, once installed
         self.incidents: list[str] = []  # kernel deaths/timeouts during grading calls
+        self.failed_calls: dict[str, str] = {}  # notebook function -> why it is not called again
         self.tmp: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.client: BlockingKernelClient | None = None

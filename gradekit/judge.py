@@ -296,11 +296,11 @@ class Judge:
                 del self.helpers[name]
         # Only code the tested functions reach: a cell that merely compares
         # with F.conv2d, or another question's code, is not held against this one.
-        used = set(static_forbidden(editable, question.forbid, roots=set(proxies)))
-        for proxy in proxies.values():
-            used |= getattr(proxy, "forbidden_used", set())
-        if used:
-            zero_for_forbidden(tests, sorted(used), question.forbid)
+        static = static_forbidden(editable, question.forbid, roots=set(proxies))
+        caught = set().union(*(getattr(p, "forbidden_used", set()) for p in proxies.values()))
+        if static or caught:
+            # One reason is enough: what the call was seen doing, else what the code shows.
+            zero_for_forbidden(tests, sorted(caught)[:1] or static[:1], question.forbid)
         elif question.all_or_nothing and not all(t.passed for t in tests):
             for t in tests:
                 t.points = 0.0

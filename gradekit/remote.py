@@ -31,6 +31,10 @@ class RemoteError(AssertionError):
     """The student's side failed: it raised, returned garbage, hung or died.
     ``str(err)`` is safe to show the student."""
 
+
+class KernelFailure(RemoteError):
+    """The call hung or took the kernel down (not just an exception)."""
+
 # Kernel-side half of the channel; defined in the notebook's namespace under
 # a random name. It must import nothing from gradekit (not on the kernel's path).
 HARNESS = r'''
@@ -349,7 +353,7 @@ def request(session: KernelSession, op: dict, arrays: dict[str, np.ndarray],
         if run.died or run.timed_out:
             incident = f"{what}: {run.reason or 'the kernel died'}"
             session.incidents.append(incident)
-            raise RemoteError(incident)
+            raise KernelFailure(incident)
         return read_response(resp, what)
     finally:
         for p in (req, resp):
@@ -392,10 +396,17 @@ class RemoteFunction:
         return f"<notebook function {self.name}>"
 
     def __call__(self, *args, **kwargs):
+        failed = self.session.failed_calls.get(self.name)
+        if failed:  # a function that hung or crashed once would cost that again per test
+            raise RemoteError(f"{self.name}() was not called again after: {failed}")
         arrays: dict[str, np.ndarray] = {}
         op = {"op": "call", "name": self.name, "forbid": list(self.forbid),
               "args": encode(list(args), arrays), "kwargs": encode(kwargs, arrays)}
-        skeleton, out = request(self.session, op, arrays, f"{self.name}()")
+        try:
+            skeleton, out = request(self.session, op, arrays, f"{self.name}()")
+        except KernelFailure as exc:
+            self.session.failed_calls[self.name] = str(exc).split(": ", 1)[-1]
+            raise
         used = skeleton.get("forbidden_used", [])
         self.forbidden_used.update(str(u) for u in used if isinstance(used, list))
         error = error_from(skeleton, f"{self.name}()")

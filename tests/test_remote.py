@@ -153,6 +153,9 @@ def test_dead_kernel_is_a_remote_error_and_is_revived(kernel):
     assert kernel.incidents and kernel.incidents[-1].startswith("die()")
     assert RemoteFunction(kernel, "add")(2, 2) == 4  # fresh kernel, notebook replayed
     assert kernel.restarts == 1
+    with pytest.raises(RemoteError, match="not called again"):
+        RemoteFunction(kernel, "die")()  # once is enough: no second crash and restart
+    assert kernel.restarts == 1
 
 
 @pytest.mark.slow
