@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -145,6 +146,18 @@ def limits_from(args: argparse.Namespace, spec: Spec) -> Limits:
     return dataclasses.replace(spec.limits, **overrides)
 
 
+def warn_if_world_readable(spec_path: Path) -> None:
+    """The kernel can read our argv (/proc) and so find the spec: it must not
+    be readable by others (the dropped kernel's uid)."""
+    try:
+        mode = spec_path.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o004:
+        print(f"gradekit: warning: {spec_path} is world-readable; student code running as "
+              "another user can read the hidden tests in it (chmod o-r)", file=sys.stderr)
+
+
 def exit_on_sigterm(signum, frame) -> None:
     """A batch stopping this worker gets the kernel and temp dir cleaned up."""
     raise SystemExit(128 + signum)
@@ -153,6 +166,7 @@ def exit_on_sigterm(signum, frame) -> None:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, exit_on_sigterm)
+    warn_if_world_readable(args.spec)
     try:
         spec, support = load_spec(args.spec)
     except (OSError, ValueError, KeyError, TypeError) as exc:
