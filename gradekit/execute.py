@@ -115,6 +115,15 @@ def total_rss_mb(procs: list[psutil.Process]) -> float:
     return total / 2**20
 
 
+def sweep_stale_dirs(root: Path) -> None:
+    """Remove session dirs whose grader died without cleaning up (a worker
+    killed with SIGKILL cannot run its `finally`)."""
+    for path in root.glob(f"{TMP_PREFIX}*"):
+        owner = path.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def become_subreaper() -> None:
     """Orphans of the kernel (double-forked daemons) get re-parented to us,
     so the cleanup below can still find and kill them."""
@@ -149,7 +158,10 @@ class KernelSession:
     # ---------------------------------------------------------- lifecycle
     def __enter__(self) -> "KernelSession":
         become_subreaper()
-        self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.tmp_root()))
+        root = self.tmp_root()
+        sweep_stale_dirs(Path(root))
+        # Our pid in the name: a sweep can tell when the owner is gone.
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=root))
         try:
             self.start()
         except BaseException:

@@ -144,8 +144,10 @@ def test_kernel_dies_with_its_grader():
     kernel = psutil.Process(int(pid))
     grader.send_signal(signal.SIGKILL)
     grader.wait()
-    shutil.rmtree(tmp)  # a SIGKILLed grader cannot clean up; batch workers get SIGTERM first
     try:
         kernel.wait(timeout=10)
     except psutil.TimeoutExpired:
         pytest.fail("the kernel outlived its grader")
+    assert os.path.isdir(tmp)  # a SIGKILLed grader cannot clean up ...
+    with KernelSession({}, LIMITS, plan=sandbox.plan()):
+        assert not os.path.exists(tmp)  # ... the next session sweeps it
