@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NOBODY = 65534
+PRIVATE_UID_BASE = 1_500_000_000  # far above any system or login account
+PRIVATE_UID_SPAN = 4_000_000  # > pid_max (2**22), so live workers never share one
 MAX_PROCESSES = 512  # threads count too: torch/OpenMP pools spawn many
 MAX_FILE_BYTES = 200 * 1024 * 1024
 ADDRESS_SPACE_HEADROOM_MB = 4096
@@ -86,20 +88,32 @@ def launcher_env(workdir: Path, plan: Plan) -> dict[str, str]:
 
 
 def plan() -> Plan:
-    """Drop to ``nobody`` when we are root. The kernel needs an interpreter
-    ``nobody`` can run: ours, or else a system Python of the same version
-    given our site-packages (e.g. when ours lives under a 0700 /root)."""
+    """When we are root: the uid to drop to and an interpreter it can run.
+
+    The uid is private to this grader process (one per batch worker), so
+    parallel kernels cannot signal, ptrace or read one another; ``nobody``
+    is the fallback where such uids cannot be used (e.g. a user namespace
+    mapping few uids). The interpreter is ours, or else a system Python of
+    the same version given our site-packages (ours may live under a 0700 /root).
+    """
     if os.geteuid() != 0:
         return Plan()
-    if usable_by(NOBODY, sys.executable, None):
-        return Plan(NOBODY)
     site = os.pathsep.join(dict.fromkeys(
         sysconfig.get_paths()[k] for k in ("purelib", "platlib")))
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for candidate in (f"/usr/bin/{version}", f"/usr/local/bin/{version}"):
-        if os.path.exists(candidate) and usable_by(NOBODY, candidate, site):
-            return Plan(NOBODY, candidate, site)
+    pythons = [(sys.executable, None)] + [
+        (c, site) for c in (f"/usr/bin/{version}", f"/usr/local/bin/{version}")
+        if os.path.exists(c)]
+    for uid in (private_uid(), NOBODY):
+        for python, path in pythons:
+            if usable_by(uid, python, path):
+                return Plan(uid, python, path)
     return Plan()  # no drop possible: a documented limitation
+
+
+def private_uid() -> int:
+    """A uid no account uses, derived from our pid (unique among live workers)."""
+    return PRIVATE_UID_BASE + os.getpid() % PRIVATE_UID_SPAN
 
 
 def usable_by(uid: int, python: str, pythonpath: str | None) -> bool:

@@ -38,8 +38,18 @@ def test_no_privilege_drop_when_not_root(monkeypatch):
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 def test_plan_as_root_drops_to_a_usable_interpreter():
     plan = sandbox.plan()
-    assert plan.uid == sandbox.NOBODY, "no interpreter usable by nobody on this machine"
+    assert plan.uid in (sandbox.private_uid(), sandbox.NOBODY), "no usable interpreter"
     assert sandbox.usable_by(plan.uid, plan.python, plan.pythonpath)
+
+
+def test_private_uids_differ_between_workers_and_from_accounts():
+    import pwd
+    uid = sandbox.private_uid()
+    assert uid not in {p.pw_uid for p in pwd.getpwall()}
+    child = os.fork()
+    if child == 0:
+        os._exit(0 if sandbox.private_uid() != uid else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
 
 
 def run_in_child(fn) -> int:
