@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from factories import (
-    ADD_SOLUTION, CORR_SOLUTION, HIDDEN_ADD, code_cell, notebook, solved, support, tiny_spec,
+    HIDDEN_ADD, code_cell, notebook, solved, support, tiny_spec,
     write_notebook,
 )
 from gradekit import sandbox
