@@ -48,6 +48,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class TestCase:
+    __test__ = False  # a domain class, not a pytest test
+
     name: str  # e.g. "q4 - 2"
     code: str  # Python run in the *grader* process (see gradekit.judge)
     points: float
@@ -179,6 +181,8 @@ def load_spec(path: str | Path) -> tuple[Spec, dict[str, bytes]]:
 
 @dataclass
 class TestResult:
+    __test__ = False  # a domain class, not a pytest test
+
     name: str
     hidden: bool
     points: float  # earned
