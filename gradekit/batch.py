@@ -23,6 +23,8 @@ import time
 import shutil
 import subprocess
 import sys
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, TextIO
@@ -261,11 +263,30 @@ def summary_line(spec: Spec, results: list[SubmissionResult], csv_path: Path) ->
     return f"graded {len(results)}: {', '.join(parts) or 'nothing'}; {mean}; wrote {csv_path}"
 
 
+@contextmanager
+def private_spec(spec_path: Path):
+    """A copy of the spec in a folder only this user can enter.
+
+    Kernels run under another uid when we are root, and can read any
+    world-readable file, including a path they find in a worker's command
+    line (/proc/*/cmdline). Workers therefore get a path under a 0700
+    folder; mtimes are kept so resuming still compares against the spec.
+    """
+    with tempfile.TemporaryDirectory(prefix="gradekit-spec-") as folder:
+        copy = Path(folder) / spec_path.name
+        if spec_path.is_dir():
+            shutil.copytree(spec_path, copy)
+        else:
+            shutil.copy2(spec_path, copy)
+        yield copy
+
+
 def grade_folder(settings: Settings, command: CommandFn = worker_command) -> int:
     """Grade one folder and write every output; returns a process exit code."""
     spec, _ = load_spec(settings.spec_path)
     subs = find_submissions(settings.submissions_dir, exclude=settings.out_dir)
-    results = grade_all(settings, spec, subs, command)
+    with private_spec(settings.spec_path) as spec_copy:
+        results = grade_all(replace(settings, spec_path=spec_copy), spec, subs, command)
     ordered = [results[s.rel] for s in subs]
     try:
         points = manual.prepare_sheet(settings.out_dir, spec, ordered)

@@ -17,6 +17,7 @@ test per test case: public tests are ``visible``, hidden ones
 from __future__ import annotations
 
 import argparse
+import os
 import traceback
 from pathlib import Path
 
@@ -87,7 +88,18 @@ def failure_json(spec: Spec, message: str) -> dict:
     return results_json(spec, failed)
 
 
+def protect_source(source: Path) -> None:
+    """Close the unzipped autograder (spec, hidden tests) to other users.
+
+    Gradescope runs us as root; the student's kernel runs under another uid
+    (gradekit.sandbox), which then cannot read anything under ``source``.
+    """
+    if os.geteuid() == 0:
+        os.chmod(source, 0o700)
+
+
 def grade_layout(root: Path) -> dict:
+    protect_source(root / "source")
     spec, support = load_spec(root / "source")
     upload = find_submission(root / "submission", spec.notebook)
     if upload is None:
