@@ -51,7 +51,8 @@ def grade_submission(spec: Spec, support: dict[str, bytes], submission_path: Pat
         assignment=spec.assignment, status=Status.OK,
     )
     try:
-        grade_into(result, spec, support, Path(submission_path), limits or spec.limits)
+        folder = Path(root) if root is not None else Path(submission_path).parent
+        grade_into(result, spec, support, Path(submission_path), limits or spec.limits, folder)
     except Exception as exc:  # a grader-side bug must still yield a row
         result.status = Status.ERROR
         result.reason = short(f"internal grading error: {type(exc).__name__}: {exc}")
@@ -62,7 +63,7 @@ def grade_submission(spec: Spec, support: dict[str, bytes], submission_path: Pat
 
 
 def grade_into(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
-               path: Path, limits: Limits) -> None:
+               path: Path, limits: Limits, submissions: Path) -> None:
     t = time.monotonic()
     intake = read_submission(path, spec)
     if intake.notebook is None:
@@ -72,16 +73,17 @@ def grade_into(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
     result.integrity, result.manual_answers = clean.integrity, clean.manual_answers
     result.timings["intake"] = round(time.monotonic() - t, 3)
     try:
-        execute_and_judge(result, spec, support, clean, limits)
+        execute_and_judge(result, spec, support, clean, limits, submissions.resolve())
     except (SessionError, RemoteError) as exc:
         result.status = Status.ERROR
         result.reason = short(f"the notebook's kernel could not run: {exc}")
 
 
 def execute_and_judge(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
-                      clean: Sanitized, limits: Limits) -> None:
+                      clean: Sanitized, limits: Limits, submissions: Path) -> None:
     t = time.monotonic()
-    with KernelSession(support, limits, plan=sandbox.plan()) as session:
+    # Other students' files are as private as the grader's own.
+    with KernelSession(support, limits, plan=sandbox.plan((str(submissions),))) as session:
         result.timings["kernel_start"] = round(time.monotonic() - t, 3)
         t = time.monotonic()
         # The harness goes in before any student code, so it holds the real

@@ -24,6 +24,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from gradekit import mountns
+
 NOBODY = 65534
 PRIVATE_UID_BASE = 1_500_000_000  # far above any system or login account
 PRIVATE_UID_SPAN = 4_000_000  # > pid_max (2**22), so live workers never share one
@@ -65,6 +67,7 @@ class Plan:
     uid: int | None = None  # drop to this uid (None: run as the grader's user)
     python: str = sys.executable  # interpreter of the kernel
     pythonpath: str | None = None  # site-packages it needs when not its own
+    hidden: tuple[str, ...] = ()  # folders laid over with tmpfs (gradekit.mountns)
 
 
 def launch_command(connection_file: Path, plan: Plan, memory_mb: int | None = None) -> list[str]:
@@ -75,6 +78,8 @@ def launch_command(connection_file: Path, plan: Plan, memory_mb: int | None = No
         cmd += ["--address-space-mb", str(address_space_mb(memory_mb))]
     if plan.uid is not None:
         cmd += ["--uid", str(plan.uid), "--gid", str(plan.uid)]
+    for folder in plan.hidden:
+        cmd += ["--hide", folder]
     return cmd
 
 
@@ -87,8 +92,11 @@ def launcher_env(workdir: Path, plan: Plan) -> dict[str, str]:
     return env
 
 
-def plan() -> Plan:
+def plan(hidden: tuple[str, ...] = ()) -> Plan:
     """When we are root: the uid to drop to and an interpreter it can run.
+
+    ``hidden``: folders the kernel must not see besides the project itself
+    (e.g. the submissions folder); only used when privileges are dropped.
 
     The uid is private to this grader process (one per batch worker), so
     parallel kernels cannot signal, ptrace or read one another; ``nobody``
@@ -107,7 +115,7 @@ def plan() -> Plan:
     for uid in (private_uid(), NOBODY):
         for python, path in pythons:
             if usable_by(uid, python, path):
-                return Plan(uid, python, path)
+                return Plan(uid, python, path, (str(PROJECT_ROOT), *hidden))
     return Plan()  # no drop possible: a documented limitation
 
 
@@ -190,10 +198,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--gid", type=int)
     parser.add_argument("--address-space-mb", type=int)
     parser.add_argument("--parent-pid", type=int)
+    parser.add_argument("--hide", action="append", default=[])
     args = parser.parse_args(argv)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERNEL_PYTHONPATH")}
     if os.environ.get("KERNEL_PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["KERNEL_PYTHONPATH"]
+    if args.hide:
+        keep = [sys.prefix, os.path.dirname(args.python), *env.get("PYTHONPATH", "").split(os.pathsep)]
+        problem = mountns.hide(args.hide, [k for k in keep if k])
+        if problem:  # the uid drop still protects files others cannot read
+            print(f"gradekit.sandbox: {problem}", file=sys.stderr)
     set_limits(args.address_space_mb)
     if args.uid is not None:
         drop_privileges(args.uid, args.gid if args.gid is not None else args.uid)
