@@ -71,6 +71,18 @@ def test_load_functions_runs_only_imports_and_definitions(tmp_path):
     assert figures["kernels_s"] > 0 and figures["matmul_s"] > 0 and figures["m"] == 5
 
 
+def test_ntk_one_thread_runs_in_a_fresh_process_with_one_thread(tmp_path):
+    nb = {"cells": [code_cell("import numpy as np"),
+                    code_cell("def kernel_G(X, W):\n    return X @ X.T\n"
+                              "def kernel_H(X, a, W):\n    return np.tanh(X @ W.T) @ np.tanh(W @ X.T)")]}
+    path = tmp_path / "ntk.ipynb"
+    path.write_text(json.dumps(nb))
+    figures = bench.ntk_one_thread(path, n=4, d=3, m=5)
+    assert figures["env"] == bench.ONE_THREAD
+    assert (figures["n"], figures["d"], figures["m"]) == (4, 3, 5)
+    assert figures["kernels_s"] > 0 and figures["matmul_s"] > 0 and figures["ratio"] > 0
+
+
 def test_run_sampled_sees_the_memory_of_a_child_process():
     cmd = [sys.executable, "-c",
            "import subprocess, sys; subprocess.run([sys.executable, '-c', "
@@ -97,7 +109,12 @@ def test_report_prints_figures_next_to_targets():
         "overhead": {"engine_s": 5.0, "floor_all_s": 8.0, "floor_skip_s": 4.0, "ratio_skip": 1.25,
                      "ratio_all": 0.625, "worker_peak_mb": 300.0, "tree_peak_mb": 700.0,
                      "engine_exit": 0},
-        "ntk": {"n": 200, "d": 10, "m": 20000, "kernels_s": 0.05, "matmul_s": 0.02, "ratio": 2.5}})
+        "ntk": {"default_threads": {"n": 200, "d": 10, "m": 20000, "kernels_s": 0.09,
+                                    "matmul_s": 0.02, "ratio": 4.5},
+                "one_thread": {"n": 200, "d": 10, "m": 20000, "kernels_s": 0.1,
+                               "matmul_s": 0.04, "ratio": 2.5}}})
     assert "21.0/min" in text and "8.4/min" in text and "2.50x (target >= 1.8x: meets target)" in text
     assert "1.25x" in text and "<= 1.3x: meets target" in text
-    assert "2.50x (target <= 3.0x: meets target)" in text and "PUBLIC tests only" in text
+    assert "default threads: 90.0 ms vs 20.0 ms = 4.50x (target <= 3.0x: MISSES target)" in text
+    assert "1 thread:        100.0 ms vs 40.0 ms = 2.50x (target <= 3.0x: meets target)" in text
+    assert "PUBLIC tests only" in text
