@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,7 +80,9 @@ def _run_cells(build: Build, nb, workdir: Path, timeout: float) -> None:
 
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(workdir)}})
-    with client.setup_kernel():
+    # Cell errors arrive as messages; the kernel's own stderr only carries
+    # ipykernel's shutdown noise ("Socket operation on non-socket").
+    with client.setup_kernel(stderr=subprocess.DEVNULL):
         for i, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
