@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
 from gradekit import sandbox
 from gradekit.execute import KernelSession, NotebookRun, SessionError, run_cells
 from gradekit.intake import read_submission
-from gradekit.judge import judge_submission
-from gradekit.remote import RemoteError, install_harness
+# gradekit.judge and gradekit.remote import numpy and torch (~2 s): they are
+# loaded in a thread while the kernel starts (see load_judge_meanwhile).
 from gradekit.model import (
     Limits, QuestionResult, Spec, Status, SubmissionResult, load_spec, write_json_atomic,
 )
@@ -74,16 +76,37 @@ def grade_into(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
     result.timings["intake"] = round(time.monotonic() - t, 3)
     try:
         execute_and_judge(result, spec, support, clean, limits, submissions.resolve())
-    except (SessionError, RemoteError) as exc:
+    except Exception as exc:
+        if not is_kernel_failure(exc):
+            raise
         result.status = Status.ERROR
         result.reason = short(f"the notebook's kernel could not run: {exc}")
+
+
+def is_kernel_failure(exc: Exception) -> bool:
+    """SessionError, or RemoteError (only raisable once gradekit.remote is loaded)."""
+    remote = sys.modules.get("gradekit.remote")
+    return isinstance(exc, SessionError) or (remote is not None and isinstance(exc, remote.RemoteError))
+
+
+def load_judge_meanwhile() -> threading.Thread:
+    """Import the judge in a thread: the kernel boots in its own process, so
+    the two overlap instead of adding up on every submission."""
+    loader = threading.Thread(target=importlib.import_module, args=("gradekit.judge",), daemon=True)
+    loader.start()
+    return loader
 
 
 def execute_and_judge(result: SubmissionResult, spec: Spec, support: dict[str, bytes],
                       clean: Sanitized, limits: Limits, submissions: Path) -> None:
     t = time.monotonic()
+    loader = load_judge_meanwhile()
     # Other students' files are as private as the grader's own.
     with KernelSession(support, limits, plan=sandbox.plan((str(submissions),))) as session:
+        loader.join()
+        from gradekit.judge import judge_submission
+        from gradekit.remote import install_harness
+
         result.timings["kernel_start"] = round(time.monotonic() - t, 3)
         t = time.monotonic()
         # The harness goes in before any student code, so it holds the real
